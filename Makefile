@@ -1,0 +1,33 @@
+# `make run`: set up, index seeds/, serve.   `make test`: set up, run the whole suite.
+# Both create .venv when missing and are fast when everything is already installed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+
+# torch first: 2.13.0 is a CPU wheel on this machine's disk; anything else would pull a CUDA build.
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[llm,ui,test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/briefing index seeds
+	$(VENV)/bin/briefing stats
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/index.py

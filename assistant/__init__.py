@@ -1,0 +1,1 @@
+"""Answering, briefings, the CLI and the app, on top of `index`."""

@@ -1,0 +1,1 @@
+"""From article files to a searchable, structure-aware store."""

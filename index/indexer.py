@@ -1,0 +1,191 @@
+"""The indexing run: find files, skip what is unchanged, parse and chunk the rest, embed, store."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from .chunk import MAX_WORDS, chunk
+from .errors import InputError, StoreError
+from .load import discover, file_id, load_file, read_bytes
+from .parse import parse
+from .store import FileRecord, Store
+from .types import Chunk, Skipped
+
+# Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
+PARSER_VERSION = "1"
+BATCH_CHUNKS = 256  # chunks embedded together (sentence-transformers sorts each batch by length)
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, path just done)
+
+
+@dataclass
+class IndexReport:
+    """What a run did (files) and what the index holds after it."""
+
+    articles: int = 0
+    chunks: int = 0
+    table_rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict:
+        return {"articles": self.articles, "chunks": self.chunks, "table_rows": self.table_rows,
+                "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed, "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+                "seconds": round(self.seconds, 3)}
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass
+class _Prepared:
+    record: FileRecord
+    chunks: list[Chunk]
+    is_new: bool
+
+
+def content_hash(data: bytes, max_words: int) -> str:
+    """The file's identity in the manifest: its bytes and how they are cut into chunks."""
+    return f"{hashlib.sha256(data).hexdigest()[:32]}:p{PARSER_VERSION}w{max_words}"
+
+
+def prepare(path: Path, data: bytes, max_bytes: int, max_words: int = MAX_WORDS) -> tuple[list[Chunk], list[dict], list[str]]:
+    """Chunks, article summaries and problems of one file; InputError when it yields nothing."""
+    loaded = load_file(path, max_bytes, data)
+    chunks: list[Chunk] = []
+    articles: list[dict] = []
+    problems = list(loaded.problems)
+    for article in loaded.articles:
+        try:
+            doc = parse(article)
+        except InputError as e:
+            problems.append(f"{article.article_id}: {e}" if len(loaded.articles) > 1 else str(e))
+            continue
+        problems.extend(doc.problems)
+        article_chunks = chunk(doc, max_words)
+        chunks.extend(article_chunks)
+        articles.append({"id": article.article_id, "title": doc.title, "publisher": article.publisher,
+                         "published_at": article.published_at, "url": article.url,
+                         "chunks": len(article_chunks),
+                         "table_rows": sum(c.kind == "table_row" for c in article_chunks)})
+    if not chunks:
+        raise InputError("; ".join(problems[:3]) or "no article text found")
+    return chunks, articles, problems
+
+
+@contextmanager
+def writer_lock(store: Store):
+    """One writer at a time per embedded index (a Chroma server takes concurrent idempotent writers)."""
+    if store.location.startswith(("http://", "https://")) or "://" in store.location:
+        yield
+        return
+    path = Path(store.location) / "write.lock"
+    with open(path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"another indexer is writing to {store.location}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def run_index(store: Store, paths: list[Path], embeddings: Callable[[], Embeddings], *, max_bytes: int,
+              max_words: int = MAX_WORDS, progress: Progress | None = None) -> IndexReport:
+    """Bring the index up to date with `paths` (or, with none, with every folder indexed before).
+
+    `embeddings` is called only when something needs embedding, so an unchanged re-run never loads
+    the model.
+    """
+    started = time.perf_counter()
+    report = IndexReport()
+    with writer_lock(store):
+        records = store.records()
+        roots = [p.resolve() for p in paths] or sorted({Path(r.root) for r in records.values()})
+        found, report.skipped = discover(roots)
+        by_path = {r.path: r for r in records.values()}
+        kept_paths = {str(p) for p in found}  # files not to remove, even when unreadable now
+        todo: list[_Prepared] = []
+        total = len(found)
+        done = 0
+        model: Embeddings | None = None
+
+        def flush() -> None:
+            nonlocal model, done
+            if not todo:
+                return
+            model = model or embeddings()
+            texts = [c.embed_text() for p in todo for c in p.chunks]
+            vectors = model.embed_documents(texts)
+            at = 0
+            for p in todo:
+                store.write_file(p.record, p.chunks, vectors[at:at + len(p.chunks)])
+                at += len(p.chunks)
+                report.added += p.is_new
+                report.updated += not p.is_new
+                done += 1
+                if progress:
+                    progress(done, total, p.record.path)
+            todo.clear()
+
+        for path, root in found.items():
+            spath = str(path)
+            prev = by_path.get(spath)
+            try:
+                data = read_bytes(path, max_bytes)
+                fhash = content_hash(data, max_words)
+                if prev and prev.hash == fhash and prev.status == "ok":
+                    report.unchanged += 1
+                    done += 1
+                    if progress:
+                        progress(done, total, spath)
+                    continue
+                chunks, articles, problems = prepare(path, data, max_bytes, max_words)
+            except InputError as e:
+                note = "; the version indexed before is kept" if prev and prev.status == "ok" else ""
+                report.skipped.append(Skipped(spath, f"{e}{note}"))
+                done += 1
+                if progress:
+                    progress(done, total, spath)
+                continue
+            report.skipped.extend(Skipped(spath, p) for p in problems)
+            now = time.time()
+            record = FileRecord(file_id=file_id(spath), path=spath, root=str(root), hash=fhash,
+                                articles=tuple(articles), chunks=len(chunks),
+                                table_rows=sum(c.kind == "table_row" for c in chunks),
+                                added_at=prev.added_at if prev else now, indexed_at=now,
+                                problems=tuple(problems))
+            todo.append(_Prepared(record, chunks, is_new=prev is None or prev.status != "ok"))
+            if sum(len(p.chunks) for p in todo) >= BATCH_CHUNKS:
+                flush()
+        flush()
+
+        for rec in records.values():
+            under_root = any(rec.path == str(r) or rec.path.startswith(str(r) + os.sep) for r in roots)
+            if under_root and rec.path not in kept_paths:
+                store.remove_file(rec)
+                report.removed += 1
+
+        records = store.records()
+        store.refresh_lexical(records)
+    ok = [r for r in records.values() if r.status == "ok"]
+    report.articles = sum(len(r.articles) for r in ok)
+    report.table_rows = sum(r.table_rows for r in ok)
+    report.chunks = store.count()
+    report.seconds = time.perf_counter() - started
+    return report

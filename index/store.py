@@ -1,0 +1,292 @@
+"""The store: Chroma (embedded or a `chroma run` server) holds chunks and a manifest of files; a BM25
+index beside it is derived from the chunks and rebuilt whenever the manifest changes.
+
+Crash safety comes from the order of writes for one file, each idempotent:
+  1. the file's manifest record is written as `pending` (with the new content hash);
+  2. its chunks are upserted under deterministic ids (a re-run overwrites, never duplicates);
+  3. chunks of the file that carry another hash (an older version) are deleted;
+  4. the record is written as `ok`: the commit point.
+A kill between any two steps leaves every chunk id unique and the record not `ok`, so the next run
+redoes that file. The manifest lives in Chroma too, so several indexers and apps that share a
+Chroma server share it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .embed import DIMENSIONS, MODEL_NAME
+from .errors import StoreError
+from .lexical import LexicalIndex
+from .types import Chunk
+
+SCHEMA = 1
+CHUNKS = "briefing_chunks"
+FILES = "briefing_files"
+MARKER = "briefing-index.json"
+PAGE = 2000
+
+# chunk metadata keys
+FILE_ID = "file_id"
+FILE_HASH = "file_hash"
+ARTICLE_ID = "article_id"
+KIND = "kind"
+SOURCE = "source"
+TITLE = "title"
+SECTION = "section"
+SECTION_INDEX = "section_index"
+URL = "url"
+PUBLISHER = "publisher"
+PUBLISHED_AT = "published_at"
+PUBLISHED_DAY = "published_day"  # int YYYYMMDD, for range filters (Chroma compares numbers only)
+AUTHOR = "author"
+HEADERS = "headers"  # JSON list
+ROW = "row"  # JSON object header -> cell
+TABLE_INDEX = "table_index"
+ROW_INDEX = "row_index"
+CAPTION = "caption"
+
+
+def published_day(iso: str) -> int | None:
+    digits = iso[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+def chunk_metadata(c: Chunk, fid: str, fhash: str) -> dict:
+    meta = {FILE_ID: fid, FILE_HASH: fhash, ARTICLE_ID: c.article_id, KIND: c.kind, SOURCE: c.source,
+            TITLE: c.title, SECTION: c.section, SECTION_INDEX: c.section_index, URL: c.url,
+            PUBLISHER: c.publisher, PUBLISHED_AT: c.published_at, AUTHOR: c.author}
+    if (day := published_day(c.published_at)) is not None:
+        meta[PUBLISHED_DAY] = day
+    if c.kind == "table_row":
+        meta.update({HEADERS: json.dumps(list(c.headers), ensure_ascii=False),
+                     ROW: json.dumps(c.row, ensure_ascii=False), TABLE_INDEX: c.table_index,
+                     ROW_INDEX: c.row_index, CAPTION: c.caption})
+    return meta
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
+    """The Chunk a stored record was made from."""
+    is_row = meta.get(KIND) == "table_row"
+    return Chunk(id=chunk_id, kind=meta.get(KIND, "text"), text=text, article_id=meta.get(ARTICLE_ID, ""),
+                 source=meta.get(SOURCE, ""), title=meta.get(TITLE, ""), section=meta.get(SECTION, ""),
+                 section_index=int(meta.get(SECTION_INDEX, 0)), url=meta.get(URL, ""),
+                 publisher=meta.get(PUBLISHER, ""), published_at=meta.get(PUBLISHED_AT, ""),
+                 author=meta.get(AUTHOR, ""),
+                 headers=tuple(json.loads(meta[HEADERS])) if is_row else (),
+                 row=json.loads(meta[ROW]) if is_row else {},
+                 table_index=int(meta.get(TABLE_INDEX, 0)), row_index=int(meta.get(ROW_INDEX, 0)),
+                 caption=meta.get(CAPTION, ""))
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One indexed file in the manifest."""
+
+    file_id: str
+    path: str
+    root: str  # the folder (or file) it was found under, for noticing deletions
+    hash: str  # content hash + parser version
+    status: str = "pending"  # pending -> ok; "removing" while its chunks are deleted
+    articles: tuple[dict, ...] = ()  # {"id", "title", "publisher", "published_at", "url"}
+    chunks: int = 0
+    table_rows: int = 0
+    added_at: float = 0.0
+    indexed_at: float = 0.0
+    problems: tuple[str, ...] = field(default=())
+
+    def metadata(self) -> dict:
+        return {"path": self.path, "root": self.root, "hash": self.hash, "status": self.status,
+                "articles": json.dumps(list(self.articles), ensure_ascii=False), "chunks": self.chunks,
+                "table_rows": self.table_rows, "added_at": self.added_at, "indexed_at": self.indexed_at,
+                "problems": json.dumps(list(self.problems), ensure_ascii=False)}
+
+    @classmethod
+    def from_metadata(cls, file_id: str, m: dict) -> FileRecord:
+        return cls(file_id=file_id, path=m.get("path", ""), root=m.get("root", ""), hash=m.get("hash", ""),
+                   status=m.get("status", "pending"), articles=tuple(json.loads(m.get("articles") or "[]")),
+                   chunks=int(m.get("chunks", 0)), table_rows=int(m.get("table_rows", 0)),
+                   added_at=float(m.get("added_at", 0)), indexed_at=float(m.get("indexed_at", 0)),
+                   problems=tuple(json.loads(m.get("problems") or "[]")))
+
+
+def _placeholder_vector(file_id: str) -> list[float]:
+    """The manifest collection is never searched; a small distinct vector keeps its HNSW graph sane."""
+    digest = hashlib.sha1(file_id.encode()).digest()
+    return [digest[0] / 255.0, digest[1] / 255.0]
+
+
+class Store:
+    """Chunks, manifest and lexical index of one Briefing index."""
+
+    def __init__(self, client, lexical_dir: Path, location: str):
+        self.client = client
+        self.location = location
+        self.lexical_dir = lexical_dir
+        self._lexical: tuple[str, LexicalIndex] | None = None
+        try:
+            self.chunks = client.get_or_create_collection(
+                CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": MODEL_NAME, "dimensions": DIMENSIONS, "schema": SCHEMA})
+            self.files = client.get_or_create_collection(FILES, embedding_function=None)
+        except Exception as e:  # chromadb raises many types; the user needs one message
+            raise StoreError(f"cannot open the index at {location}: {e}") from None
+        meta = self.chunks.metadata or {}
+        if meta.get("embedding_model", MODEL_NAME) != MODEL_NAME or int(meta.get("schema", SCHEMA)) != SCHEMA:
+            raise StoreError(f"the index at {location} was built with another model or format "
+                             f"({meta.get('embedding_model')}, schema {meta.get('schema')}); run with --rebuild")
+
+    # ----- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, index_dir: Path, chroma_url: str | None = None, rebuild: bool = False) -> Store:
+        """Open (or create) the index: embedded under `index_dir`, or on the Chroma server at `chroma_url`."""
+        from chromadb.config import Settings
+
+        settings = Settings(anonymized_telemetry=False, allow_reset=True)
+        index_dir = Path(index_dir)
+        if chroma_url:
+            client = _http_client(chroma_url, settings)
+            host = urlparse(chroma_url)
+            lexical_dir = index_dir / f"lexical-{host.hostname}-{host.port or 8000}"
+            location = chroma_url
+        else:
+            _claim_dir(index_dir, rebuild)
+            import chromadb
+
+            try:
+                client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=settings)
+            except Exception as e:
+                raise StoreError(f"cannot open the index at {index_dir}: {e}; run with --rebuild "
+                                 "to start it over") from None
+            lexical_dir = index_dir / "lexical"
+            location = str(index_dir)
+        if rebuild:
+            for name in (CHUNKS, FILES):
+                try:
+                    client.delete_collection(name)
+                except Exception:  # absent already
+                    pass
+            shutil.rmtree(lexical_dir, ignore_errors=True)
+        return cls(client, lexical_dir, location)
+
+    # ----- manifest --------------------------------------------------------------------------------
+
+    def records(self) -> dict[str, FileRecord]:
+        got = self.files.get(include=["metadatas"])
+        return {fid: FileRecord.from_metadata(fid, m or {}) for fid, m in zip(got["ids"], got["metadatas"])}
+
+    def _put_record(self, rec: FileRecord) -> None:
+        self.files.upsert(ids=[rec.file_id], embeddings=[_placeholder_vector(rec.file_id)],
+                          metadatas=[rec.metadata()])
+
+    def write_file(self, rec: FileRecord, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        """Replace a file's chunks (steps 1-4 of the module docstring)."""
+        self._put_record(FileRecord(**{**rec.__dict__, "status": "pending"}))
+        for i in range(0, len(chunks), PAGE):
+            part = chunks[i:i + PAGE]
+            self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + PAGE],
+                               documents=[c.text for c in part],
+                               metadatas=[chunk_metadata(c, rec.file_id, rec.hash) for c in part])
+        self.chunks.delete(where={"$and": [{FILE_ID: rec.file_id}, {FILE_HASH: {"$ne": rec.hash}}]})
+        self._put_record(FileRecord(**{**rec.__dict__, "status": "ok"}))
+
+    def remove_file(self, rec: FileRecord) -> None:
+        self._put_record(FileRecord(**{**rec.__dict__, "status": "removing"}))
+        self.chunks.delete(where={FILE_ID: rec.file_id})
+        self.files.delete(ids=[rec.file_id])
+
+    def fingerprint(self, records: dict[str, FileRecord] | None = None) -> str:
+        """Changes whenever any file's content or state changes."""
+        records = self.records() if records is None else records
+        state = sorted(f"{r.file_id}:{r.hash}:{r.status}" for r in records.values())
+        return hashlib.sha1("\n".join(state).encode()).hexdigest()[:16]
+
+    # ----- reading ---------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def iter_chunks(self, where: dict | None = None):
+        """Every stored chunk, in pages."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], where=where, limit=PAGE, offset=offset)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield chunk_from_record(cid, doc or "", meta or {})
+            if len(got["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {cid: chunk_from_record(cid, doc or "", meta or {})
+                 for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def refresh_lexical(self, records: dict[str, FileRecord] | None = None) -> None:
+        """Build and save the lexical index for the current state, unless it is on disk already."""
+        if not (self.lexical_dir / self.fingerprint(records)).is_dir():
+            self.lexical(records)
+
+    def lexical(self, records: dict[str, FileRecord] | None = None) -> LexicalIndex:
+        """The BM25 index matching the chunks now in Chroma (rebuilt and saved when stale)."""
+        fp = self.fingerprint(records)
+        if self._lexical and self._lexical[0] == fp:
+            return self._lexical[1]
+        folder = self.lexical_dir / fp
+        index = None
+        if folder.is_dir():
+            try:
+                index = LexicalIndex.load(folder)
+            except (OSError, ValueError):
+                shutil.rmtree(folder, ignore_errors=True)
+        if index is None:
+            chunks = list(self.iter_chunks())
+            index = LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks])
+            try:
+                index.save(folder)
+            except OSError:
+                if not folder.is_dir():  # another process saving the same fingerprint is fine
+                    raise
+            for old in list(self.lexical_dir.iterdir()):
+                if old.name != fp and not old.name.startswith(".tmp-"):
+                    shutil.rmtree(old, ignore_errors=True)
+        self._lexical = (fp, index)
+        return index
+
+
+def _http_client(url: str, settings):
+    import chromadb
+
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if not parsed.hostname:
+        raise StoreError(f"not a Chroma server URL: {url!r} (expected http://host:port)")
+    try:
+        client = chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
+                                     ssl=parsed.scheme == "https", settings=settings)
+        client.heartbeat()
+    except Exception as e:
+        raise StoreError(f"cannot reach the Chroma server at {url}: {e.__class__.__name__}; "
+                         "is `chroma run` up?") from None
+    return client
+
+
+def _claim_dir(index_dir: Path, rebuild: bool) -> None:
+    """Refuse a folder that holds something else than a Briefing index (never delete it)."""
+    marker = index_dir / MARKER
+    if index_dir.exists() and not index_dir.is_dir():
+        raise StoreError(f"{index_dir} is a file, not an index folder; choose another --index-dir")
+    if index_dir.is_dir() and any(index_dir.iterdir()) and not marker.exists():
+        if not rebuild or any(p.name not in ("chroma", "lexical") for p in index_dir.iterdir()):
+            raise StoreError(f"{index_dir} is not a Briefing index (it holds other files); "
+                             "choose an empty or new --index-dir")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    if not marker.exists():
+        marker.write_text(json.dumps({"schema": SCHEMA, "embedding_model": MODEL_NAME,
+                                      "created_at": time.time()}), encoding="utf-8")
