@@ -24,6 +24,7 @@ def make_embeddings(batch_size: int = 64) -> Embeddings:
     """LangChain `Embeddings` over the packaged model on the CPU, normalised for cosine search."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in the CLI
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(model_name=model_path(), model_kwargs={"device": "cpu"},

@@ -21,7 +21,7 @@ from .types import Chunk, Skipped
 
 # Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
 PARSER_VERSION = "1"
-BATCH_CHUNKS = 256  # chunks embedded together (sentence-transformers sorts each batch by length)
+BATCH_CHUNKS = 1024  # chunks embedded and written together (sentence-transformers sorts them by length)
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, path just done)
 
@@ -55,7 +55,8 @@ class IndexReport:
 class _Prepared:
     record: FileRecord
     chunks: list[Chunk]
-    is_new: bool
+    is_new: bool  # was not fully in the index before
+    replaces: bool  # may have chunks of an older version in the store
 
 
 def content_hash(data: bytes, max_words: int) -> str:
@@ -132,10 +133,9 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], Embeddin
             model = model or embeddings()
             texts = [c.embed_text() for p in todo for c in p.chunks]
             vectors = model.embed_documents(texts)
-            at = 0
+            store.write_files([(p.record, p.chunks) for p in todo], vectors,
+                              replacing={p.record.file_id for p in todo if p.replaces})
             for p in todo:
-                store.write_file(p.record, p.chunks, vectors[at:at + len(p.chunks)])
-                at += len(p.chunks)
                 report.added += p.is_new
                 report.updated += not p.is_new
                 done += 1
@@ -170,7 +170,8 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], Embeddin
                                 table_rows=sum(c.kind == "table_row" for c in chunks),
                                 added_at=prev.added_at if prev else now, indexed_at=now,
                                 problems=tuple(problems))
-            todo.append(_Prepared(record, chunks, is_new=prev is None or prev.status != "ok"))
+            todo.append(_Prepared(record, chunks, is_new=prev is None or prev.status != "ok",
+                                  replaces=prev is not None))
             if sum(len(p.chunks) for p in todo) >= BATCH_CHUNKS:
                 flush()
         flush()

@@ -181,23 +181,29 @@ class Store:
         got = self.files.get(include=["metadatas"])
         return {fid: FileRecord.from_metadata(fid, m or {}) for fid, m in zip(got["ids"], got["metadatas"])}
 
-    def _put_record(self, rec: FileRecord) -> None:
-        self.files.upsert(ids=[rec.file_id], embeddings=[_placeholder_vector(rec.file_id)],
-                          metadatas=[rec.metadata()])
+    def _put_records(self, recs: list[FileRecord], status: str) -> None:
+        recs = [FileRecord(**{**r.__dict__, "status": status}) for r in recs]
+        self.files.upsert(ids=[r.file_id for r in recs], embeddings=[_placeholder_vector(r.file_id) for r in recs],
+                          metadatas=[r.metadata() for r in recs])
 
-    def write_file(self, rec: FileRecord, chunks: list[Chunk], vectors: list[list[float]]) -> None:
-        """Replace a file's chunks (steps 1-4 of the module docstring)."""
-        self._put_record(FileRecord(**{**rec.__dict__, "status": "pending"}))
-        for i in range(0, len(chunks), PAGE):
-            part = chunks[i:i + PAGE]
-            self.chunks.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + PAGE],
-                               documents=[c.text for c in part],
-                               metadatas=[chunk_metadata(c, rec.file_id, rec.hash) for c in part])
-        self.chunks.delete(where={"$and": [{FILE_ID: rec.file_id}, {FILE_HASH: {"$ne": rec.hash}}]})
-        self._put_record(FileRecord(**{**rec.__dict__, "status": "ok"}))
+    def write_files(self, batch: list[tuple[FileRecord, list[Chunk]]], vectors: list[list[float]],
+                    replacing: set[str] = frozenset()) -> None:
+        """Replace the chunks of several files (steps 1-4 of the module docstring, each done for the
+        whole batch). `replacing`: ids of the files that may have chunks of an older version."""
+        self._put_records([rec for rec, _ in batch], "pending")
+        rows = [(rec, c) for rec, chunks in batch for c in chunks]
+        for i in range(0, len(rows), PAGE):
+            part = rows[i:i + PAGE]
+            self.chunks.upsert(ids=[c.id for _, c in part], embeddings=vectors[i:i + PAGE],
+                               documents=[c.text for _, c in part],
+                               metadatas=[chunk_metadata(c, rec.file_id, rec.hash) for rec, c in part])
+        for rec, _ in batch:
+            if rec.file_id in replacing:
+                self.chunks.delete(where={"$and": [{FILE_ID: rec.file_id}, {FILE_HASH: {"$ne": rec.hash}}]})
+        self._put_records([rec for rec, _ in batch], "ok")
 
     def remove_file(self, rec: FileRecord) -> None:
-        self._put_record(FileRecord(**{**rec.__dict__, "status": "removing"}))
+        self._put_records([rec], "removing")
         self.chunks.delete(where={FILE_ID: rec.file_id})
         self.files.delete(ids=[rec.file_id])
 
