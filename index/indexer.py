@@ -8,9 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING, Callable
 
 from .chunk import MAX_WORDS, chunk
 from .errors import InputError, StoreError
@@ -18,6 +16,9 @@ from .load import discover, file_id, load_file, read_bytes
 from .parse import parse
 from .store import FileRecord, Store
 from .types import Chunk, Skipped
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 # Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
 PARSER_VERSION = "1"
@@ -106,7 +107,7 @@ def writer_lock(store: Store):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def run_index(store: Store, paths: list[Path], embeddings: Callable[[], Embeddings], *, max_bytes: int,
+def run_index(store: Store, paths: list[Path], embeddings: Callable[[], "Embeddings"], *, max_bytes: int,
               max_words: int = MAX_WORDS, progress: Progress | None = None) -> IndexReport:
     """Bring the index up to date with `paths` (or, with none, with every folder indexed before).
 
@@ -124,7 +125,7 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], Embeddin
         todo: list[_Prepared] = []
         total = len(found)
         done = 0
-        model: Embeddings | None = None
+        model: "Embeddings | None" = None
 
         def flush() -> None:
             nonlocal model, done

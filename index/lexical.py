@@ -10,8 +10,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
+if TYPE_CHECKING:
+    import bm25s
 
 
 def _stemmer():
@@ -26,7 +28,7 @@ def _stemmer():
 class LexicalIndex:
     """BM25 over chunk ids; `search` returns (chunk id, score) best first."""
 
-    def __init__(self, ids: list[str], retriever: bm25s.BM25 | None):
+    def __init__(self, ids: list[str], retriever: "bm25s.BM25 | None"):
         self.ids = ids
         self._retriever = retriever
         self._stemmer = _stemmer()
@@ -35,6 +37,8 @@ class LexicalIndex:
     def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
         if not ids:
             return cls([], None)
+        import bm25s
+
         stemmer = _stemmer()
         tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
         retriever = bm25s.BM25()
@@ -47,6 +51,8 @@ class LexicalIndex:
     def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         if not self.ids or not query.strip():
             return []
+        import bm25s
+
         tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
                                 return_ids=False)
         if not tokens or not tokens[0]:
@@ -70,6 +76,8 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
         retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=False) if ids else None
         return cls(ids, retriever)
