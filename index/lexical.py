@@ -1,4 +1,7 @@
-"""The lexical side of the index: BM25 (bm25s, English stopwords, Snowball stemming) over chunk texts.
+"""The lexical side of the index: BM25 (bm25s) over chunk texts, with document frequencies.
+
+One tokenizer serves the index, the queries and the answerer's evidence scoring: lower-cased word
+tokens (bm25s's pattern), English stopwords removed, Snowball-stemmed (PyStemmer).
 
 It is derived data: rebuilt from the chunks in Chroma whenever the store's fingerprint changes, and
 saved under a folder named by that fingerprint, so a reader never sees a half-written index.
@@ -6,16 +9,34 @@ saved under a folder named by that fingerprint, so a reader never sees a half-wr
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import shutil
 import tempfile
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import bm25s
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
+# question words carry no topic; bm25s's English list keeps some of them
+_EXTRA_STOPWORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "did",
+                    "do", "would", "could", "should", "may", "might", "also", "according"}
 
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN) | _EXTRA_STOPWORDS
+
+
+@lru_cache(maxsize=1)
 def _stemmer():
     try:
         import Stemmer
@@ -25,39 +46,52 @@ def _stemmer():
         return None
 
 
-class LexicalIndex:
-    """BM25 over chunk ids; `search` returns (chunk id, score) best first."""
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    stemmer = _stemmer()
+    return stemmer.stemWord(word) if stemmer and "_" not in word else word
 
-    def __init__(self, ids: list[str], retriever: "bm25s.BM25 | None"):
+
+def tokenize(text: str) -> list[str]:
+    """Content-word stems of `text`, in order."""
+    stop = _stopwords()
+    text = _ACRONYM.sub(lambda m: m.group(0).rstrip(".").replace(".", "_"), text.replace("’", "'"))
+    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in stop]
+
+
+class LexicalIndex:
+    """BM25 over chunk ids; `search` returns (chunk id, score) best first; `idf` weighs terms."""
+
+    def __init__(self, ids: list[str], retriever: "bm25s.BM25 | None", df: dict[str, int]):
         self.ids = ids
+        self.df = df
         self._retriever = retriever
-        self._stemmer = _stemmer()
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
         if not ids:
-            return cls([], None)
+            return cls([], None, {})
         import bm25s
 
-        stemmer = _stemmer()
-        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+        corpus = [tokenize(t) or ["_"] for t in texts]
         retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
-        return cls(list(ids), retriever)
+        retriever.index(corpus, show_progress=False)
+        df = Counter(term for doc in corpus for term in set(doc))
+        return cls(list(ids), retriever, dict(df))
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
-        if not self.ids or not query.strip():
-            return []
-        import bm25s
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term the corpus never uses weighs most."""
+        n = len(self.ids) or 1
+        return math.log(1 + (n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
-                                return_ids=False)
-        if not tokens or not tokens[0]:
+    def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
+        terms = [t for t in tokenize(query) if t in self.df]
+        if not self.ids or not terms:
             return []
-        docs, scores = self._retriever.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False, n_threads=1)
+        docs, scores = self._retriever.retrieve([terms], k=min(k, len(self.ids)), show_progress=False, n_threads=1)
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     def save(self, folder: Path) -> None:
@@ -66,6 +100,7 @@ class LexicalIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
             (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+            (tmp / "df.json").write_text(json.dumps(self.df), encoding="utf-8")
             if self._retriever is not None:
                 self._retriever.save(str(tmp / "bm25"))
             _fsync_tree(tmp)
@@ -76,11 +111,14 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-        retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=False) if ids else None
-        return cls(ids, retriever)
+        df = json.loads((folder / "df.json").read_text(encoding="utf-8"))
+        retriever = None
+        if ids:
+            import bm25s
+
+            retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=False)
+        return cls(ids, retriever, df)
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -88,4 +126,3 @@ def _fsync_tree(folder: Path) -> None:
         if p.is_file():
             with open(p, "rb") as f:
                 os.fsync(f.fileno())
-

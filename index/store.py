@@ -250,7 +250,7 @@ class Store:
         if folder.is_dir():
             try:
                 index = LexicalIndex.load(folder)
-            except (OSError, ValueError):
+            except (OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)
         if index is None:
             chunks = list(self.iter_chunks())
