@@ -17,6 +17,14 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
                                         "(env BRIEFING_CHROMA_URL)")
 
 
+def _answer_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", default="", help="only articles whose publisher or file path contains this")
+    p.add_argument("--since", default="", help="only articles published on or after this date")
+    p.add_argument("--until", default="", help="only articles published on or before this date")
+    p.add_argument("--llm", help="gguf:/path/model.gguf or openai:<base-url>#<model> (env BRIEFING_LLM); "
+                                 "default: the grounded composer, no LLM")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="Cited answers and briefings over your news articles.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -28,6 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="start the index over")
     p.add_argument("--max-file-mb", type=float, help="skip larger files (default 20, env BRIEFING_MAX_FILE_MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("ask", help="ask a question; the answer cites its sources")
+    p.add_argument("question", help="the question, or - to read one question per line from stdin")
+    _store_flags(p)
+    _answer_flags(p)
+    p.add_argument("--history", action="append", default=[], metavar="QUESTION",
+                   help="an earlier question of the conversation (repeat, oldest first), for follow-ups")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line with -)")
+
+    p = sub.add_parser("eval", help="run an eval pack and print its metrics")
+    p.add_argument("pack", type=Path, help="a questions .jsonl (over the index), or a folder with questions.jsonl "
+                                           "and corpus/ (indexed first, into a temporary index unless --index-dir)")
+    _store_flags(p)
+    _answer_flags(p)
+    p.add_argument("--answers", type=Path, help="also write the answers here (JSON lines)")
+    p.add_argument("--show-misses", action="store_true", help="list each question scored wrong")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
     p = sub.add_parser("stats", help="what an index holds")
     _store_flags(p)
@@ -47,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.load(**{k: getattr(args, k, None) for k in ("index_dir", "chroma_url", "max_file_mb")})
+        settings = Settings.load(**{k: getattr(args, k, None) for k in ("index_dir", "chroma_url", "max_file_mb", "llm")})
         return COMMANDS[args.command](args, settings)
     except UsageError as e:
         print(f"briefing: error: {e}", file=sys.stderr)
@@ -150,7 +175,107 @@ def cmd_chunks(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "stats": cmd_stats, "chunks": cmd_chunks}
+def _answerer(settings: Settings, store=None):
+    from index.embed import make_embeddings
+
+    from .answer import Answerer
+
+    llm = None
+    if settings.llm:
+        from .llm import make_llm
+
+        llm = make_llm(settings.llm)
+    store = store or _open_store(settings)
+    if not store.count():
+        raise UsageError(f"the index at {store.location} is empty: run `briefing index PATH` first")
+    return Answerer(store, make_embeddings(), llm=llm)
+
+
+def _filters(args):
+    from .retrieval import Filters
+
+    return Filters(source=args.source, since=args.since, until=args.until)
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
+        return
+    print(answer.answer)
+    for c in answer.citations or answer.related:
+        where = " — ".join(p for p in (c.title, c.section) if p)
+        label = f"[{c.marker}]" if c.marker else "  -"
+        print(f"\n{label} {where}\n    “{c.text}”\n    {c.source}" + (f"  {c.url}" if c.url else ""))
+    print(flush=True)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    filters = _filters(args)
+    answerer = _answerer(settings)
+    if args.question != "-":
+        _print_answer(answerer.ask(args.question, args.history, filters), args.json)
+        return 0
+    history = list(args.history)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):  # {"question": ..., "history": [...]} for scripted conversations
+            obj = json.loads(line)
+            answer = answerer.ask(obj["question"], obj.get("history", []), filters)
+        else:
+            answer = answerer.ask(line, history, filters)
+        _print_answer(answer, args.json)
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    import tempfile
+
+    from index.embed import make_embeddings
+    from index.indexer import run_index
+
+    from .score import read_jsonl, score
+
+    pack = args.pack
+    questions_file = pack / "questions.jsonl" if pack.is_dir() else pack
+    if not questions_file.is_file():
+        raise UsageError(f"no questions at {questions_file}")
+    questions = read_jsonl(str(questions_file))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = None
+        if pack.is_dir() and (pack / "corpus").is_dir():
+            index_dir = Path(tmp) / "index" if args.index_dir is None and not settings.chroma_url else settings.index_dir
+            from index.store import Store
+
+            store = Store.open(index_dir, settings.chroma_url or None)
+            print(f"indexing {pack / 'corpus'} ...", file=sys.stderr)
+            run_index(store, [pack / "corpus"], make_embeddings, max_bytes=settings.max_bytes,
+                      max_words=settings.max_words)
+        answerer = _answerer(settings, store)
+        filters = _filters(args)
+        answers = []
+        for n, q in enumerate(questions, 1):
+            answers.append(answerer.ask(q["question"], q.get("history", []), filters).as_json())
+            if sys.stderr.isatty():
+                print(f"\r{n}/{len(questions)} questions", end="", file=sys.stderr)
+    if args.answers:
+        args.answers.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), encoding="utf-8")
+    metrics, misses = score(questions, answers)
+    latencies = sorted(a["timings"]["total_ms"] for a in answers)
+    metrics["p50_ms"] = round(latencies[len(latencies) // 2], 1) if latencies else None
+    if args.show_misses:
+        for m in misses:
+            print(m, file=sys.stderr)
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        for k, v in metrics.items():
+            print(f"{k:20} {v}")
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats, "chunks": cmd_chunks}
 
 if __name__ == "__main__":
     sys.exit(main())

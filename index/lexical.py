@@ -1,7 +1,7 @@
 """The lexical side of the index: BM25 (bm25s) over chunk texts, with document frequencies.
 
 One tokenizer serves the index, the queries and the answerer's evidence scoring: lower-cased word
-tokens (bm25s's pattern), English stopwords removed, Snowball-stemmed (PyStemmer).
+tokens (bm25s's pattern), stopwords removed (stopwords.py), Snowball-stemmed (PyStemmer).
 
 It is derived data: rebuilt from the chunks in Chroma whenever the store's fingerprint changes, and
 saved under a folder named by that fingerprint, so a reader never sees a half-written index.
@@ -19,21 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .stopwords import STOPWORDS
+
 if TYPE_CHECKING:
     import bm25s
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-# question words carry no topic; bm25s's English list keeps some of them
-_EXTRA_STOPWORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "did",
-                    "do", "would", "could", "should", "may", "might", "also", "according"}
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN) | _EXTRA_STOPWORDS
+VERSION = "2"  # of the tokenizer; part of the saved index's folder name
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +47,7 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Content-word stems of `text`, in order."""
-    stop = _stopwords()
+    stop = STOPWORDS
     text = _ACRONYM.sub(lambda m: m.group(0).rstrip(".").replace(".", "_"), text.replace("’", "'"))
     return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in stop]
 

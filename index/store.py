@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 from .embed import DIMENSIONS, MODEL_NAME
 from .errors import StoreError
+from .lexical import VERSION as LEXICAL_VERSION
 from .lexical import LexicalIndex
 from .types import Chunk
 
@@ -237,12 +238,12 @@ class Store:
 
     def refresh_lexical(self, records: dict[str, FileRecord] | None = None) -> None:
         """Build and save the lexical index for the current state, unless it is on disk already."""
-        if not (self.lexical_dir / self.fingerprint(records)).is_dir():
+        if not (self.lexical_dir / f"{self.fingerprint(records)}-t{LEXICAL_VERSION}").is_dir():
             self.lexical(records)
 
     def lexical(self, records: dict[str, FileRecord] | None = None) -> LexicalIndex:
         """The BM25 index matching the chunks now in Chroma (rebuilt and saved when stale)."""
-        fp = self.fingerprint(records)
+        fp = f"{self.fingerprint(records)}-t{LEXICAL_VERSION}"
         if self._lexical and self._lexical[0] == fp:
             return self._lexical[1]
         folder = self.lexical_dir / fp

@@ -1,0 +1,198 @@
+"""Answering: follow-up resolution, hybrid retrieval, evidence selection, then the grounded composer
+(default, no LLM) or a verified LLM answer; honest refusals; conflicts between sources.
+
+The grounded composer states only what the selected evidence says: the asked cell of a table row
+with its row and column, or the one to three sentences of a passage that hold the asked terms.
+Every sentence ends with the marker of the citation it rests on, markers numbered in order of first
+use, and a citation's text is exactly the source text of that sentence.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from rapidfuzz import fuzz
+
+from index.lexical import tokenize
+from index.store import Store
+
+from .condense import condense
+from .evidence import Evidence, Query, analyze, select
+from .retrieval import Filters, Hit, Retriever
+from .types import Answer, Citation, Conflict
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+# Refusal, calibrated on the development packs (see README, "Refusals"):
+MIN_SUPPORT = 0.35  # share of the question's idf-weighted terms that the evidence and its context hold
+MIN_LABEL = 0.6  # a question about a year must name the row it reads (row-label match)
+MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
+DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
+
+Stream = Callable[[str], None]
+
+
+class Citations:
+    """Markers in order of first use; one citation per chunk, quoting what the answer used of it."""
+
+    def __init__(self) -> None:
+        self._by_chunk: dict[str, tuple[int, Evidence | Hit, list[str]]] = {}
+
+    def mark(self, chunk, quote: str) -> int:
+        if chunk.id not in self._by_chunk:
+            self._by_chunk[chunk.id] = (len(self._by_chunk) + 1, chunk, [])
+        marker, _, quotes = self._by_chunk[chunk.id]
+        if quote not in quotes and not any(quote in q for q in quotes):
+            quotes.append(quote)
+        return marker
+
+    def build(self) -> list[Citation]:
+        out = []
+        for marker, chunk, quotes in self._by_chunk.values():
+            text = chunk.text if chunk.kind == "table_row" else _join_in_source_order(chunk.text, quotes)
+            out.append(Citation.of(chunk, text, marker))
+        return out
+
+
+def _join_in_source_order(source: str, quotes: list[str]) -> str:
+    return " ".join(sorted(quotes, key=lambda q: source.find(q) if q in source else len(source)))
+
+
+def sentence(statement: str, marker: int) -> str:
+    """The statement, verbatim (its own closing punctuation kept, so quotes stay exact), then its marker."""
+    body = statement.strip()
+    if not body.endswith((".", "!", "?", "”", '"', ")")):
+        body += "."
+    return f"{body} [{marker}]"
+
+
+@dataclass
+class Answerer:
+    """Answers questions over one store. `llm` is optional: without it answers are grounded."""
+
+    store: Store
+    embeddings: "Embeddings"
+    llm: "BaseChatModel | None" = None
+    min_support: float = MIN_SUPPORT
+    k: int = 24
+
+    def __post_init__(self):
+        self.retriever = Retriever(self.store, self.embeddings)
+
+    def ask(self, question: str, history: Iterable[str] = (), filters: Filters = Filters(),
+            on_token: Stream | None = None) -> Answer:
+        """Answer one question; `history` holds the user's earlier questions, oldest first."""
+        t0 = time.perf_counter()
+        history = [h for h in history if h and h.strip()]
+        standalone = self._condense(question, history)
+        hits = self.retriever.search(standalone, filters, self.k)
+        t1 = time.perf_counter()
+        query = analyze(standalone, self.store.lexical())
+        evidence = select(query, hits)
+        t2 = time.perf_counter()
+        if not evidence or not self.supported(query, evidence[0]):
+            answer = self._decline(question, hits)
+        else:
+            answer = self._compose(question, query, evidence)
+            if self.llm is not None:
+                from .llm import answer_with_llm
+
+                answer = answer_with_llm(self.llm, question, standalone, evidence, answer, on_token)
+        if on_token and answer.mode != "llm":
+            on_token(answer.answer)
+        t3 = time.perf_counter()
+        answer.standalone_question = standalone
+        answer.timings = {"retrieve_ms": (t1 - t0) * 1000, "select_ms": (t2 - t1) * 1000,
+                          "compose_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
+        return answer
+
+    def supported(self, query: Query, best: Evidence) -> bool:
+        """Does the best evidence answer the question, or only resemble it?"""
+        if best.support < self.min_support:
+            return False
+        if query.years:  # "X in 2019": a lookup of a named figure
+            return best.label >= MIN_LABEL if best.chunk.kind == "table_row" else best.phrase >= MIN_PHRASE
+        return True
+
+    def _condense(self, question: str, history: list[str]) -> str:
+        if not history:
+            return question
+        if self.llm is not None:
+            from .llm import condense_with_llm
+
+            return condense_with_llm(self.llm, question, history) or condense(question, history)
+        return condense(question, history)
+
+    def _decline(self, question: str, hits: list[Hit]) -> Answer:
+        related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
+        return Answer(question=question, answered=False, answer=DECLINE, mode="grounded", related=related)
+
+    def _compose(self, question: str, query: Query, evidence: list[Evidence]) -> Answer:
+        best = evidence[0]
+        cites = Citations()
+        conflicts = find_conflicts(self.store, best, evidence[1:6])
+        if conflicts:
+            parts, found = [], []
+            for ev in [best] + conflicts:
+                marker = cites.mark(ev.chunk, ev.quote)
+                who = ev.chunk.publisher or ev.chunk.title or "one source"
+                parts.append(sentence(f"According to {who}, {_lower_first(ev.statement)}", marker))
+                found.append((", ".join(ev.values) or ev.statement, marker))
+            text = "Sources disagree. " + " ".join(parts)
+            conflict = Conflict(about=best.about or query.text, values=tuple(found))
+            return Answer(question=question, answered=True, answer=text, mode="grounded",
+                          citations=cites.build(), conflicts=[conflict])
+        parts = [sentence(best.statement, cites.mark(best.chunk, best.quote))]
+        return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
+                      citations=cites.build())
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
+
+
+# ----- conflicts --------------------------------------------------------------------------------------
+
+_VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+
+
+def _values(text: str, skip: set[str]) -> set[str]:
+    return {v.strip() for v in _VALUE.findall(text) if v.strip().lower() not in skip}
+
+
+def _frame(text: str) -> str:
+    return _VALUE.sub("#", text)
+
+
+def _same_story(store: Store, a: Evidence, b: Evidence) -> bool:
+    """Two articles about the same events: most of their words are shared (wire copies, rewrites)."""
+    words = []
+    for ev in (a, b):
+        got = store.chunks.get(where={"article_id": ev.chunk.article_id}, include=["documents"])
+        words.append(set(tokenize(" ".join(got["documents"]))))
+    small = min(len(words[0]), len(words[1])) or 1
+    return len(words[0] & words[1]) / small >= 0.5
+
+
+def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+    """Evidence from other articles that states the same fact with another value."""
+    found: list[Evidence] = []
+    for ev in others:
+        if ev.chunk.article_id == best.chunk.article_id or ev.score < 0.8 * best.score:
+            continue
+        if best.values and ev.values:  # table cells under the same row and column names
+            same_frame = fuzz.ratio(best.about.lower(), ev.about.lower()) >= 90
+            differs = [v.lower() for v in best.values] != [v.lower() for v in ev.values]
+        else:
+            question_words = {w.lower() for w in re.findall(r"\w+", best.statement)} & set()
+            a, b = _values(best.statement, question_words), _values(ev.statement, question_words)
+            same_frame = fuzz.ratio(_frame(best.statement), _frame(ev.statement)) >= 75
+            differs = bool(a ^ b) and bool(a) and bool(b)
+        if same_frame and differs and not any(f.statement == ev.statement for f in found) \
+                and _same_story(store, best, ev):
+            found.append(ev)
+    return found[:2]

@@ -1,0 +1,51 @@
+"""Follow-up questions made standalone before retrieval ("And the U.S.?" after a question about
+Japan's role becomes "What is the U.S. role in Security Cooperation?"). Rule-based; the LLM
+rewrites instead when one is configured."""
+from __future__ import annotations
+
+import re
+
+_LEAD = re.compile(r"^\s*(?:and|but|also|so|ok(?:ay)?|then)?\s*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+", re.I)
+_PREPOSITION = re.compile(r"^(for|in|on|at|of|during|from|with|about)\s+", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|did|do|can|"
+                            r"could|will|would|should|list|name|describe|explain|tell)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|his|her)\b", re.I)
+# a proper name in the previous question: capitalised words (with U.S.-style acronyms), possessive kept
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b((?:[A-Z][\w.\-]*|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:of\s+)?[A-Z][\w.\-]*)*)(['’]s)?")
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    if _LEAD.match(q):
+        return True
+    words = q.rstrip("?.! ").split()
+    return len(words) <= 3 and not _QUESTION_WORD.search(q) or bool(_PRONOUN.search(q)) and len(words) <= 8
+
+
+def condense(question: str, history: list[str]) -> str:
+    """A standalone question from a follow-up and the user's earlier questions (newest last)."""
+    previous = next((h for h in reversed(history) if h.strip()), "")
+    if not previous or not is_follow_up(question):
+        return question
+    focus = _LEAD.sub("", question.strip()).rstrip("?! ").strip()
+    if focus.endswith(".") and not re.search(r"\b[A-Z]\.$", focus):
+        focus = focus[:-1]
+    if _PRONOUN.search(question) and not _LEAD.match(question):
+        return f"{question.rstrip()} ({previous.strip()})"  # "What is its outcome?": keep the earlier topic
+    if not focus:
+        return previous
+    if _YEAR.search(focus) and _YEAR.search(previous):  # "And in 2018?": the period changes
+        years = _YEAR.findall(focus)
+        return _YEAR.sub(lambda m: years.pop(0) if len(years) > 1 else years[0], previous)
+    names = [m for m in _NAME.finditer(previous) if m.group(1).lower() not in focus.lower()]
+    prep = _PREPOSITION.match(focus)
+    if prep:  # "And for Innovation?": the name after a preposition changes
+        focus = focus[prep.end():]
+        names = [m for m in names if re.search(r"\b(for|in|on|at|of|during|from|with|about)\s+$",
+                                               previous[:m.start()], re.I)]
+    if not names:
+        return f"{previous.rstrip('?. ')} {focus}?"
+    target = names[0]
+    # the name is replaced with its possessive dropped ("Japan’s role" -> "the U.S. role")
+    return previous[:target.start()] + focus + previous[target.end():]

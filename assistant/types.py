@@ -1,0 +1,69 @@
+"""Data types of answering: Citation, Conflict, Answer (the JSON contract of `briefing ask --json`)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from index.types import Chunk
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source: the exact text an answer sentence rests on, and where it is."""
+
+    marker: int
+    kind: str  # "text" or "table_row"
+    text: str
+    source: str  # the article's file path
+    title: str
+    section: str
+    url: str
+    published_at: str
+    chunk_id: str
+    row: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, chunk: Chunk, text: str, marker: int = 0) -> Citation:
+        return cls(marker=marker, kind="table_row" if chunk.kind == "table_row" else "text", text=text,
+                   source=chunk.source, title=chunk.title, section=chunk.section, url=chunk.url,
+                   published_at=chunk.published_at, chunk_id=chunk.id,
+                   row=dict(chunk.row) if chunk.kind == "table_row" else None)
+
+    def as_json(self) -> dict:
+        out = asdict(self)
+        if self.row is None:
+            out.pop("row")
+        return out
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that give different values for the asked fact."""
+
+    about: str  # what the values are of, e.g. "Harbor Bridge reopening — day"
+    values: tuple[tuple[str, int], ...]  # (value, citation marker)
+
+    def as_json(self) -> dict:
+        return {"about": self.about, "values": [{"value": v, "marker": m} for v, m in self.values]}
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    mode: str  # "grounded", "llm", or "llm-fallback" (the LLM's answer failed verification)
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)  # closest passages, when declined
+    conflicts: list[Conflict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""  # the question after resolving a follow-up against history
+
+    def as_json(self) -> dict:
+        out = {"question": self.question, "answered": self.answered, "answer": self.answer, "mode": self.mode,
+               "citations": [c.as_json() for c in self.citations],
+               "related": [c.as_json() for c in self.related],
+               "conflicts": [c.as_json() for c in self.conflicts],
+               "timings": {k: round(v, 1) for k, v in self.timings.items()}}
+        if self.standalone_question and self.standalone_question != self.question:
+            out["standalone_question"] = self.standalone_question
+        return out

@@ -1,0 +1,17 @@
+"""English stopwords for lexical matching: the usual function words (NLTK's list), question words,
+number words, and the verbs questions use to point at text ("describe", "say", "mention")."""
+
+STOPWORDS = frozenset("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+herself it its itself they them their theirs themselves what which who whom whose this that these those
+am is are was were be been being have has had having do does did doing a an the and but if or because as
+until while of at by for with about against between into through during before after above below to from
+up down in out on off over under again further then once here there when where why how all any both each
+few more most other some such no nor not only own same so than too very s t can will just don should now
+d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn
+weren won wouldn also would could may might must shall per via yet etc
+one two three four five six seven eight nine ten
+according respectively describe described describes explain explained mention mentioned mentions list
+listed name named say says said state stated states give given tell told show shows shown article text
+passage document corpus table
+""".split())
