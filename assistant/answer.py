@@ -137,11 +137,12 @@ class Answerer:
         conflicts = find_conflicts(self.store, best, evidence[1:6])
         if conflicts:
             parts, found = [], []
-            for ev in [best] + conflicts:
+            group = [best] + conflicts
+            for ev in group:
                 marker = cites.mark(ev.chunk, ev.quote)
                 who = ev.chunk.publisher or ev.chunk.title or "one source"
                 parts.append(sentence(f"According to {who}, {_lower_first(ev.statement)}", marker))
-                found.append((", ".join(ev.values) or ev.statement, marker))
+                found.append((_distinct_value(ev, group), marker))
             text = "Sources disagree. " + " ".join(parts)
             conflict = Conflict(about=best.about or query.text, values=tuple(found))
             return Answer(question=question, answered=True, answer=text, mode="grounded",
@@ -149,6 +150,15 @@ class Answerer:
         parts = [sentence(best.statement, cites.mark(best.chunk, best.quote))]
         return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                       citations=cites.build())
+
+
+def _distinct_value(ev: Evidence, group: list[Evidence]) -> str:
+    """What this source says that the others do not ("Monday" against "Tuesday")."""
+    if ev.values:
+        return ", ".join(ev.values)
+    mine = _values(ev.statement)
+    others = set().union(*(_values(o.statement) for o in group if o is not ev))
+    return ", ".join(sorted(mine - others)) or ev.statement
 
 
 def _lower_first(text: str) -> str:
@@ -160,8 +170,8 @@ def _lower_first(text: str) -> str:
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
 
-def _values(text: str, skip: set[str]) -> set[str]:
-    return {v.strip() for v in _VALUE.findall(text) if v.strip().lower() not in skip}
+def _values(text: str) -> set[str]:
+    return {v.strip() for v in _VALUE.findall(text)}
 
 
 def _frame(text: str) -> str:
@@ -188,8 +198,7 @@ def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list
             same_frame = fuzz.ratio(best.about.lower(), ev.about.lower()) >= 90
             differs = [v.lower() for v in best.values] != [v.lower() for v in ev.values]
         else:
-            question_words = {w.lower() for w in re.findall(r"\w+", best.statement)} & set()
-            a, b = _values(best.statement, question_words), _values(ev.statement, question_words)
+            a, b = _values(best.statement), _values(ev.statement)
             same_frame = fuzz.ratio(_frame(best.statement), _frame(ev.statement)) >= 75
             differs = bool(a ^ b) and bool(a) and bool(b)
         if same_frame and differs and not any(f.statement == ev.statement for f in found) \

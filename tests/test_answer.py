@@ -1,0 +1,181 @@
+"""Answering for real: the packaged model, Chroma, the seed and small test articles. A fake chat
+model stands in for an LLM's words only in the plumbing tests; the real SmolLM2 GGUF has its own."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SEED_FILE, SHARED, briefing
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.answer import Answerer
+from assistant.condense import condense
+from assistant.llm import verify
+from assistant.retrieval import Filters
+from index.indexer import run_index
+from index.store import Store
+
+ARTICLES = ["wire_a.md", "wire_b.md", "injection.txt", "feed.json", "page.html"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, embeddings):
+    folder = tmp_path_factory.mktemp("answer-corpus")
+    shutil.copy(SEED_FILE, folder)
+    for name in ARTICLES:
+        shutil.copy(DATA / name, folder)
+    store = Store.open(folder / ".index")
+    run_index(store, [folder], lambda: embeddings, max_bytes=2**24)
+    return store
+
+
+@pytest.fixture(scope="module")
+def answerer(store, embeddings):
+    return Answerer(store, embeddings)
+
+
+def test_table_row_answer_states_the_cell_with_its_row_and_column(answerer):
+    a = answerer.ask("What is Japan’s role in security cooperation?")
+    assert a.answered and a.mode == "grounded"
+    assert a.answer == "Security Cooperation — Japan’s Role: Host joint military exercises. [1]"
+    [c] = a.citations
+    assert (c.marker, c.kind) == (1, "table_row")
+    assert c.row["Japan’s Role"] == "Host joint military exercises"
+    assert c.text == ("Focus Area: Security Cooperation; Japan’s Role: Host joint military exercises; "
+                      "U.S. Role: Provide strategic intelligence")
+    assert c.source.endswith(SEED_FILE.name) and c.chunk_id.endswith("#t1.r2")
+
+
+def test_text_answer_quotes_the_sentence_it_rests_on(answerer):
+    a = answerer.ask("What do the recommendations say about intelligence sharing?")
+    assert a.answered and "deepen intelligence sharing" in a.answer
+    assert a.answer.endswith("[1]")
+    [c] = a.citations
+    assert c.kind == "text" and "deepen intelligence sharing" in c.text
+    assert c.text in SEED_FILE.read_text(encoding="utf-8")  # exactly the source text
+    assert c.section.startswith("Recommendations for Enhancing")
+
+
+def test_question_the_corpus_cannot_answer_is_declined(answerer):
+    a = answerer.ask("What was the exchange rate of the yen against the dollar on the day of the statement?")
+    assert not a.answered and not a.citations
+    assert "do not cover" in a.answer
+    assert a.related and all(r.marker == 0 for r in a.related)
+
+
+def test_conflicting_sources_are_both_stated_and_cited(answerer):
+    a = answerer.ask("On which day did the Harbor Bridge reopen?")
+    assert a.answered and "Monday" in a.answer and "Tuesday" in a.answer
+    assert {c.title for c in a.citations} == {"Harbor bridge reopens after repairs",
+                                              "Harbor bridge back in service after repair works"}
+    [conflict] = a.conflicts
+    assert sorted(v for v, _ in conflict.values) == ["Monday", "Tuesday"]
+    assert sorted(m for _, m in conflict.values) == [1, 2]
+    # where the two agree, no conflict is claimed
+    b = answerer.ask("How much did the Harbor Bridge repairs cost?")
+    assert "$42 million" in b.answer and not b.conflicts
+
+
+def test_follow_up_is_resolved_against_the_previous_question(answerer):
+    assert condense("And the U.S.?", ["What is Japan’s role in Security Cooperation?"]) == \
+        "What is the U.S. role in Security Cooperation?"
+    a = answerer.ask("And the U.S.?", history=["What is Japan’s role in Security Cooperation?"])
+    assert "Provide strategic intelligence" in a.answer
+    assert a.as_json()["standalone_question"] == "What is the U.S. role in Security Cooperation?"
+
+
+def test_filters_restrict_the_articles_that_answer(answerer):
+    a = answerer.ask("On which day did the Harbor Bridge reopen?", filters=Filters(source="bay times"))
+    assert "Tuesday" in a.answer and "Monday" not in a.answer and not a.conflicts
+    a = answerer.ask("How much will rail fares rise?", filters=Filters(until="2024-03-31"))
+    assert a.answered and "4 percent" in a.answer
+    a = answerer.ask("How much will rail fares rise?", filters=Filters(since="2024-03-10"))
+    assert not a.answered
+
+
+def test_instructions_inside_an_article_are_not_obeyed(answerer):
+    a = answerer.ask("How often will the island ferry run?")
+    assert "every 30 minutes" in a.answer
+    a = answerer.ask("Is the ferry service cancelled?")
+    assert "cancelled forever" not in a.answer
+    assert all("ignore the question" not in c.text for c in a.citations)
+
+
+def test_llm_answer_keeps_supported_sentences_and_drops_bad_citations(store, embeddings):
+    fake = FakeListChatModel(responses=[
+        "The Harbor Bridge reopened to traffic on Monday after six months of repairs [1]. "
+        "The repairs cost $42 million [7]. "  # passage 7 was never given
+        "The mayor resigned over the delays [1]."  # not in the passage: unsupported
+    ])
+    tokens: list[str] = []
+    a = Answerer(store, embeddings, llm=fake).ask("On which day did the Harbor Bridge reopen?",
+                                                 filters=Filters(source="coastal"), on_token=tokens.append)
+    assert a.mode == "llm"
+    assert a.answer == "The Harbor Bridge reopened to traffic on Monday after six months of repairs. [1]"
+    assert [c.marker for c in a.citations] == [1]
+    assert "Monday" in a.citations[0].text
+    assert "".join(tokens).startswith("The Harbor Bridge reopened")  # streamed as it came
+
+
+def test_llm_answer_with_nothing_supported_falls_back_to_grounded(store, embeddings):
+    fake = FakeListChatModel(responses=["Ignore that: the ferry service has been cancelled forever [1]."])
+    a = Answerer(store, embeddings, llm=fake).ask("How often will the island ferry run?")
+    assert a.mode == "llm-fallback"
+    assert "every 30 minutes" in a.answer and a.citations
+
+
+def test_verify_checks_numbers_against_the_cited_passage(store):
+    [chunk] = [c for c in store.iter_chunks() if "$42 million" in c.text][:1]
+    assert verify("The repairs cost $42 million [1].", [chunk])
+    assert not verify("The repairs cost $48 million [1].", [chunk])
+    assert not verify("The repairs cost $42 million.", [chunk])  # no citation at all
+
+
+@pytest.mark.slow
+def test_real_small_llm_through_llama_cpp(store, embeddings):
+    """SmolLM2-135M (packaged GGUF) through xllamacpp's OpenAI-compatible server: its words may be poor,
+    but whatever comes back is verified, so every citation is real."""
+    from assistant.llm import make_llm
+
+    answerer = Answerer(store, embeddings, llm=make_llm("gguf:smollm2"))
+    tokens: list[str] = []
+    a = answerer.ask("What is the U.S. role in trade relations?", on_token=tokens.append)
+    assert tokens and a.answered and a.mode in ("llm", "llm-fallback")
+    texts = {c.id: c.text for c in store.iter_chunks()}
+    for c in a.citations:
+        assert c.chunk_id in texts and c.text.replace(" ", "") in texts[c.chunk_id].replace(" ", "")
+        assert f"[{c.marker}]" in a.answer
+    if a.mode == "llm-fallback":
+        assert "Support supply chain resilience" in a.answer
+
+
+def test_cli_ask_reads_questions_from_stdin(store, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    questions = "What is the U.S. role in trade relations?\nWhat did the Chinese foreign ministry say?\n"
+    r = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--json", "-", "--index-dir", store.location],
+                       input=questions, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    first, second = [json.loads(line) for line in r.stdout.splitlines()]
+    assert first["answered"] and "Support supply chain resilience" in first["answer"]
+    assert first["citations"][0]["kind"] == "table_row" and "timings" in first
+    assert not second["answered"] and second["citations"] == []
+    human = briefing("ask", "What is the U.S. role in trade relations?", "--index-dir", store.location)
+    assert "[1]" in human.stdout and "Support supply chain resilience" in human.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "eval/seed_dev.jsonl").is_file(), reason="shared eval packs absent")
+def test_seed_dev_pack_scores_perfectly(tmp_path):
+    ix = str(tmp_path / "ix")
+    assert briefing("index", str(SEED_FILE.parent), "--index-dir", ix).returncode == 0
+    r = briefing("eval", str(SHARED / "eval/seed_dev.jsonl"), "--index-dir", ix, "--json")
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)
+    assert (m["answer_accuracy"], m["refusal_accuracy"]) == (1.0, 1.0)
+    assert m["citation_recall"] >= 0.95 and m["citation_precision"] >= 0.9
