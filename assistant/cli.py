@@ -203,7 +203,7 @@ def _print_answer(answer, as_json: bool) -> None:
         return
     print(answer.answer)
     for c in answer.citations or answer.related:
-        where = " — ".join(p for p in (c.title, c.section) if p)
+        where = " — ".join(dict.fromkeys(p for p in (c.title, c.section) if p))
         label = f"[{c.marker}]" if c.marker else "  -"
         print(f"\n{label} {where}\n    “{c.text}”\n    {c.source}" + (f"  {c.url}" if c.url else ""))
     print(flush=True)
