@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from index.lexical import tokenize
 from index.store import Store
+from index.types import Chunk
 
 from .condense import condense
 from .evidence import Evidence, Query, analyze, select
@@ -40,9 +41,9 @@ class Citations:
     """Markers in order of first use; one citation per chunk, quoting what the answer used of it."""
 
     def __init__(self) -> None:
-        self._by_chunk: dict[str, tuple[int, Evidence | Hit, list[str]]] = {}
+        self._by_chunk: dict[str, tuple[int, Chunk, list[str]]] = {}
 
-    def mark(self, chunk, quote: str) -> int:
+    def mark(self, chunk: Chunk, quote: str) -> int:
         if chunk.id not in self._by_chunk:
             self._by_chunk[chunk.id] = (len(self._by_chunk) + 1, chunk, [])
         marker, _, quotes = self._by_chunk[chunk.id]

@@ -88,7 +88,6 @@ class Evidence:
     rank: int = 0  # of the chunk in the fused retrieval
     values: tuple[str, ...] = ()  # the asked values (cells), for spotting conflicts
     about: str = ""  # what the values are of (row label and columns)
-    extras: list["Evidence"] = field(default_factory=list)
 
     @property
     def chunk(self) -> Chunk:

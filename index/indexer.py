@@ -92,7 +92,7 @@ def prepare(path: Path, data: bytes, max_bytes: int, max_words: int = MAX_WORDS)
 @contextmanager
 def writer_lock(store: Store):
     """One writer at a time per embedded index (a Chroma server takes concurrent idempotent writers)."""
-    if store.location.startswith(("http://", "https://")) or "://" in store.location:
+    if "://" in store.location:
         yield
         return
     path = Path(store.location) / "write.lock"

@@ -95,6 +95,14 @@ def test_filters_restrict_the_articles_that_answer(answerer):
     assert not a.answered
 
 
+def test_hybrid_retriever_is_a_langchain_retriever(answerer):
+    from assistant.retrieval import HybridRetriever
+
+    docs = HybridRetriever(retriever=answerer.retriever, k=3).invoke("U.S. role in trade relations")
+    assert len(docs) == 3 and any("Support supply chain resilience" in d.page_content for d in docs)
+    assert docs[0].metadata["chunk_id"] == docs[0].id
+
+
 def test_instructions_inside_an_article_are_not_obeyed(answerer):
     a = answerer.ask("How often will the island ferry run?")
     assert "every 30 minutes" in a.answer
