@@ -78,3 +78,10 @@ def chroma_server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop a llama.cpp server started by the LLM tests now, so its exit log comes before pytest's summary."""
+    llm = sys.modules.get("assistant.llm")
+    if llm is not None:
+        llm._LOCAL_SERVERS.clear()
