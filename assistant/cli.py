@@ -235,7 +235,7 @@ def cmd_eval(args, settings: Settings) -> int:
     from index.embed import make_embeddings
     from index.indexer import run_index
 
-    from .score import read_jsonl, score
+    from .score import read_jsonl, report, score
 
     pack = args.pack
     questions_file = pack / "questions.jsonl" if pack.is_dir() else pack
@@ -264,14 +264,7 @@ def cmd_eval(args, settings: Settings) -> int:
     metrics, misses = score(questions, answers)
     latencies = sorted(a["timings"]["total_ms"] for a in answers)
     metrics["p50_ms"] = round(latencies[len(latencies) // 2], 1) if latencies else None
-    if args.show_misses:
-        for m in misses:
-            print(m, file=sys.stderr)
-    if args.json:
-        print(json.dumps(metrics))
-    else:
-        for k, v in metrics.items():
-            print(f"{k:20} {v}")
+    report(metrics, misses, args.json, args.show_misses)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""A copy of ../shared/eval/score.py, so that `briefing eval` works where shared/ is absent.
+"""A copy of ../shared/eval/score.py, so that `briefing eval` works where shared/ is absent (metrics
+unchanged; the printing moved into `report`, which `briefing eval` shares).
 
 Score answers from `briefing ask --json` against an eval pack's questions.
 
@@ -137,6 +138,18 @@ def read_jsonl(path: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def report(metrics: dict, misses: list[str], as_json: bool, show_misses: bool) -> None:
+    """Print the metrics (one JSON object, or a line each) and, if asked, the misses on stderr."""
+    if show_misses:
+        for m in misses:
+            print(m, file=sys.stderr)
+    if as_json:
+        print(json.dumps(metrics))
+    else:
+        for k, v in metrics.items():
+            print(f"{k:20} {v}")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("questions")
@@ -145,14 +158,7 @@ def main() -> int:
     p.add_argument("--show-misses", action="store_true", help="list each question scored wrong")
     args = p.parse_args()
     metrics, misses = score(read_jsonl(args.questions), read_jsonl(args.answers))
-    if args.show_misses:
-        for m in misses:
-            print(m, file=sys.stderr)
-    if args.json:
-        print(json.dumps(metrics))
-    else:
-        for k, v in metrics.items():
-            print(f"{k:20} {v}")
+    report(metrics, misses, args.json, args.show_misses)
     return 0
 
 

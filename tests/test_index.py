@@ -37,7 +37,7 @@ def test_index_holds_every_article_and_table_row(corpus, tmp_path, embeddings):
     assert [s.reason[:20] for s in report.skipped] == ["line 2: invalid JSON"]
 
     row = next(c for c in store.iter_chunks() if "Security Cooperation" in c.text)
-    assert row.kind == "table_row" and row.source == str(SEED_FILE.name and corpus / SEED_FILE.name)
+    assert row.kind == "table_row" and row.source == str(corpus / SEED_FILE.name)
     assert row.row["Japan’s Role"] == "Host joint military exercises"
     hits = store.chunks.query(query_embeddings=[embeddings.embed_query("who hosts joint military exercises")],
                               n_results=3)
