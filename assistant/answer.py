@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -20,7 +21,7 @@ from index.store import Store
 from index.types import Chunk
 
 from .condense import condense
-from .evidence import Evidence, Query, analyze, select
+from .evidence import Evidence, Query, analyze, select, unstated_operation
 from .retrieval import Filters, Hit, Retriever
 from .types import Answer, Citation, Conflict
 
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 MIN_SUPPORT = 0.35  # share of the question's idf-weighted terms that the evidence and its context hold
 MIN_LABEL = 0.6  # a question about a year must name the row it reads (row-label match)
 MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
+# Other articles that answer as well (a question that names no company, asked of many reports):
+ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
+MAX_ALTERNATIVES = 2
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -113,7 +117,7 @@ class Answerer:
 
     def supported(self, query: Query, best: Evidence) -> bool:
         """Does the best evidence answer the question, or only resemble it?"""
-        if best.support < self.min_support:
+        if best.support < self.min_support or unstated_operation(query, best):
             return False
         if query.years:  # "X in 2019": a lookup of a named figure
             return best.label >= MIN_LABEL if best.chunk.kind == "table_row" else best.phrase >= MIN_PHRASE
@@ -148,9 +152,39 @@ class Answerer:
             conflict = Conflict(about=best.about or query.text, values=tuple(found))
             return Answer(question=question, answered=True, answer=text, mode="grounded",
                           citations=cites.build(), conflicts=[conflict])
-        parts = [sentence(best.statement, cites.mark(best.chunk, best.quote))]
+        others = self._alternatives(query, best, evidence[1:10])
+        if others:  # several articles answer: each answer is stated with the article it comes from
+            parts = [sentence(f"In “{_where(ev)}”: {ev.statement}", cites.mark(ev.chunk, ev.quote))
+                     for ev in [best] + others]
+        else:
+            parts = [sentence(best.statement, cites.mark(best.chunk, best.quote))]
         return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                       citations=cites.build())
+
+    def _alternatives(self, query: Query, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+        """Evidence from other articles that answers the same question about as well as the best: the
+        same kind of unit, for table rows under the same row label (the question did not say which
+        article it meant, so each is stated, cited)."""
+        found: list[Evidence] = []
+        seen = {best.chunk.article_id}
+        for ev in others:
+            if len(found) == MAX_ALTERNATIVES or ev.score < ALTERNATIVE_SCORE * best.score:
+                break
+            if ev.chunk.article_id in seen or ev.chunk.kind != best.chunk.kind or not self.supported(query, ev):
+                continue
+            if ev.chunk.kind == "table_row" and fuzz.ratio(_row_label(ev), _row_label(best)) < 85:
+                continue
+            found.append(ev)
+            seen.add(ev.chunk.article_id)
+        return found
+
+
+def _where(ev: Evidence) -> str:
+    return ev.chunk.title or ev.chunk.publisher or Path(ev.chunk.source).name
+
+
+def _row_label(ev: Evidence) -> str:
+    return ev.about.split(" — ")[0].lower()
 
 
 def _distinct_value(ev: Evidence, group: list[Evidence]) -> str:

@@ -33,6 +33,20 @@ def is_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
+# A question that asks for a derived quantity (a change, an average, a ratio) is answered only by a
+# source that states that quantity: the composer quotes, it does not compute.
+_OPERATIONS = frozenset(tokenize("change average difference increase decrease percentage percent growth ratio "
+                                 "proportion"))
+
+
+def unstated_operation(query: Query, ev: Evidence) -> str:
+    """The operation the question asks for that the evidence and its context do not state, if any."""
+    chunk = ev.chunk
+    text = " ".join((chunk.embed_text(), " ".join(chunk.headers)))
+    tokens = _tokset(text + (" percent percentage" if "%" in text else ""))
+    return next((t for t in query.terms if t in _OPERATIONS and t not in tokens), "")
+
+
 @dataclass
 class Query:
     """A question prepared for evidence scoring."""
@@ -210,11 +224,12 @@ def parse_number(cell: str) -> float | None:
 
 
 def _label(chunk: Chunk) -> tuple[int, str]:
+    """The row label (the first cell) and its column; a row without one (a subtotal under a group
+    heading) is labelled by its group."""
     cells = list(chunk.row.values())
-    for i, c in enumerate(cells):
-        if c:
-            return i, c
-    return 0, ""
+    if cells and cells[0]:
+        return 0, cells[0]
+    return -1, chunk.group
 
 
 def _from_row(query: Query, hit: Hit) -> Evidence | None:
@@ -223,14 +238,17 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         return None
     headers = list(chunk.headers) or list(chunk.row)
     cells = list(chunk.row.values())
+    if len(cells) > 1 and cells[0] and not any(cells[1:]):
+        return None  # a group heading ("Deferred tax assets:"): by itself it states nothing
     label_at, label = _label(chunk)
     label_tokens = _tokset(label)
-    ctx = _context(chunk) | _tokset(" ".join(headers))
+    group_tokens = _tokset(chunk.group)
+    ctx = _context(chunk) | _tokset(" ".join(headers)) | group_tokens
     row_tokens = _tokset(chunk.text)
     support = query.coverage(ctx | row_tokens)
-    focus = query.coverage(label_tokens | _tokset(" ".join(headers)) | row_tokens)
-    # how well the row label matches: a question names the row it is about
-    label_hit = query.coverage(set(label_tokens)) if label_tokens else 0.0
+    focus = query.coverage(label_tokens | group_tokens | _tokset(" ".join(headers)) | row_tokens)
+    # how well the row label matches: a question names the row it is about (and maybe its group)
+    label_hit = query.coverage(label_tokens | group_tokens) if label_tokens else 0.0
     label_share = len(label_tokens & set(query.terms)) / len(label_tokens) if label_tokens else 0.0
     label_score = 0.6 * label_hit + 0.4 * label_share
     focus = 0.5 * focus + 0.5 * label_score

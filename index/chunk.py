@@ -99,10 +99,11 @@ def chunk(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
                     chunks.append(Chunk(id=f"{a.article_id}#s{s_index}.l{n_list}", kind="list", text=text, **where))
             elif isinstance(block, Table):
                 n_table += 1
-                for cells, number in zip(block.rows, block.row_numbers):
+                groups = block.groups or ("",) * len(block.rows)
+                for cells, number, group in zip(block.rows, block.row_numbers, groups):
                     chunks.append(Chunk(id=f"{a.article_id}#t{n_table}.r{number}", kind="table_row",
                                         text=row_text(block.headers, cells), headers=block.headers,
                                         row=row_dict(block.headers, cells), table_index=n_table,
-                                        row_index=number, caption=block.caption, **where))
+                                        row_index=number, caption=block.caption, group=group, **where))
         flush()
     return chunks

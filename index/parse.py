@@ -24,6 +24,7 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER = re.compile(r"^[\s$€£¥(]*[-+−]?[\d.,]+\s*%?[)\s]*(million|billion|thousand|m|bn|k)?$", re.I)
 _YEAR = re.compile(r"^(fy\s?|fiscal\s)?(19|20)\d\d[a-z]?$", re.I)
+_UNIT_NOTE = re.compile(r"^\(?\s*(?:[$€£¥]\s*)?(?:in|amounts? in|dollars in)\b.{0,40}\)?$", re.I)
 
 
 @dataclass
@@ -145,9 +146,24 @@ def _add_pipe_table(raw: _Raw, lines: list[str], inline) -> None:
 
 
 def _is_header_like(row: list[str]) -> bool:
-    """A data row that is really a header: no row label, and only years or words in its cells."""
+    """A data row that is really a header: no row label (or only a unit note such as "(in thousands)"),
+    and only years or words in its cells."""
     cells = [c for c in row[1:] if c]
-    return not row[0] and bool(cells) and all(_YEAR.match(c) or not _NUMBER.match(c) for c in cells)
+    if not cells or not all(_YEAR.match(c) or not _NUMBER.match(c) for c in cells):
+        return False
+    return not row[0] or (bool(_UNIT_NOTE.match(row[0])) and any(_YEAR.match(c) for c in cells))
+
+
+def _groups(rows: list[list[str]]) -> list[str]:
+    """Each row's group: the label of the nearest row above it that has a label and no other cell
+    ("Deferred tax assets:" over "Inventory", "Accrued expenses", ...). A group heading has none."""
+    out, current = [], ""
+    for r in rows:
+        heading = bool(r[0]) and len(r) > 1 and not any(r[1:])
+        out.append("" if heading else current)
+        if heading:
+            current = r[0].rstrip(":").strip()
+    return out
 
 
 def _spread(row: list[str]) -> list[str]:
@@ -185,7 +201,7 @@ def _build_table(header: list[str], rows: list[list[str]], numbers: list[int], c
     if not kept:
         return None
     return Table(headers=tuple(names), rows=tuple(tuple(r) for r, _ in kept), caption=caption,
-                 row_numbers=tuple(n for _, n in kept))
+                 row_numbers=tuple(n for _, n in kept), groups=tuple(_groups([r for r, _ in kept])))
 
 
 # ----- markdown ------------------------------------------------------------------------------------

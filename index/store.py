@@ -51,6 +51,7 @@ ROW = "row"  # JSON object header -> cell
 TABLE_INDEX = "table_index"
 ROW_INDEX = "row_index"
 CAPTION = "caption"
+GROUP = "group"
 
 
 def published_day(iso: str) -> int | None:
@@ -67,7 +68,7 @@ def chunk_metadata(c: Chunk, fid: str, fhash: str) -> dict:
     if c.kind == "table_row":
         meta.update({HEADERS: json.dumps(list(c.headers), ensure_ascii=False),
                      ROW: json.dumps(c.row, ensure_ascii=False), TABLE_INDEX: c.table_index,
-                     ROW_INDEX: c.row_index, CAPTION: c.caption})
+                     ROW_INDEX: c.row_index, CAPTION: c.caption, GROUP: c.group})
     return meta
 
 
@@ -82,7 +83,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
                  headers=tuple(json.loads(meta[HEADERS])) if is_row else (),
                  row=json.loads(meta[ROW]) if is_row else {},
                  table_index=int(meta.get(TABLE_INDEX, 0)), row_index=int(meta.get(ROW_INDEX, 0)),
-                 caption=meta.get(CAPTION, ""))
+                 caption=meta.get(CAPTION, ""), group=meta.get(GROUP, ""))
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]  # data rows, each as long as headers
     caption: str = ""  # the sentence that introduces the table, when there is one
     row_numbers: tuple[int, ...] = ()  # 1-based position of each row among the table's data rows
+    groups: tuple[str, ...] = ()  # per row: the group heading above it ("Deferred tax assets:"), or ""
 
 
 Block = Paragraph | ListBlock | Table
@@ -86,13 +87,15 @@ class Chunk:
     table_index: int = 0
     row_index: int = 0
     caption: str = ""
+    group: str = ""  # table rows: the label of the heading row above it that groups it, if any
 
     def embed_text(self) -> str:
         """What the embedder and the lexical index see: the text in its article and section."""
         context = " — ".join(p for p in (self.title, self.section) if p)
         if self.kind == "table_row" and self.caption:
             context = f"{context}. {self.caption}" if context else self.caption
-        return f"{context}\n{self.text}" if context else self.text
+        text = f"{self.group} {self.text}" if self.group else self.text
+        return f"{context}\n{text}" if context else text
 
 
 @dataclass(frozen=True)

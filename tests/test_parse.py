@@ -141,7 +141,8 @@ def test_jsonl_bad_line_is_reported_and_others_kept():
 @pytest.mark.skipif(not (SHARED / "eval/tatqa_dev/corpus").is_dir(), reason="shared eval packs absent")
 def test_every_tatqa_table_row_becomes_a_chunk():
     """Each data line of every table in the 278 reports is either a chunk with exactly its cells, or a
-    header-like line (no row label) whose cells live on in the merged header names."""
+    header-like line (no row label, or only a unit note such as "(in thousands)" over year cells)
+    whose cells live on in the merged header names."""
     files = sorted((SHARED / "eval/tatqa_dev/corpus").glob("*.md"))
     assert len(files) == 278
     total = 0
@@ -158,6 +159,22 @@ def test_every_tatqa_table_row_becomes_a_chunk():
                 assert [" ".join(c.split()) for c in cells] == list(rows[n].row.values()), (path.name, n)
                 total += 1
             else:
-                assert not cells[0] or not any(cells), (path.name, n, line)
                 assert all(c in " ".join(headers) for c in cells if c), (path.name, n, line)
     assert total > 1500
+
+
+def test_grouped_rows_carry_their_group_and_unit_notes_join_the_header(tmp_path):
+    """Financial tables group rows under a label-only heading row; a subtotal row has no label of its
+    own. Each row knows its group (for retrieval and for naming the subtotal); a "(in thousands)" row
+    of years is a header row, not data."""
+    path = tmp_path / "taxes.md"
+    path.write_text("# Taxes\n\n|  | March 31, |  |\n| --- | --- | --- |\n| (in thousands) | 2019 | 2018 |\n"
+                    "| Deferred tax assets: |  |  |\n| Inventory | $7,144 | $6,001 |\n| Accrued expenses | 2,330 | 1,200 |\n"
+                    "|  | 9,474 | 7,201 |\n", encoding="utf-8")
+    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
+    rows = [c for c in chunks if c.kind == "table_row"]
+    assert rows[0].headers == ("(in thousands)", "March 31, 2019", "March 31, 2018")
+    assert [(c.group, list(c.row.values())[0]) for c in rows] == [
+        ("", "Deferred tax assets:"), ("Deferred tax assets", "Inventory"),
+        ("Deferred tax assets", "Accrued expenses"), ("Deferred tax assets", "")]
+    assert "Deferred tax assets" in rows[1].embed_text() and "Deferred tax assets" not in rows[1].text
