@@ -187,3 +187,27 @@ def test_seed_dev_pack_scores_perfectly(tmp_path):
     m = json.loads(r.stdout)
     assert (m["answer_accuracy"], m["refusal_accuracy"]) == (1.0, 1.0)
     assert m["citation_recall"] >= 0.95 and m["citation_precision"] >= 0.9
+
+
+def test_reports_that_the_question_does_not_tell_apart_are_each_stated_and_a_change_is_not_computed(
+        tmp_path, embeddings):
+    """Two company reports give revenue by year. "Revenue in 2019" names no company: both figures are
+    stated, each with its report and citation. "The change in revenue" is stated by neither: the
+    composer quotes, it does not compute, so it declines and lists the rows under related."""
+    for name, business, figures in (("north", "builds ferries and harbour cranes in Norway; its shipyard in Bergen delivered "
+                                     "four electric vessels to coastal operators", ("$1,200", "$1,100")),
+                                    ("south", "runs private hospitals across Chile and Peru; it opened a cancer clinic "
+                                     "in Lima and hired two hundred nurses", ("$950", "$990"))):
+        (tmp_path / f"{name}.md").write_text(
+            f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+            f"| Revenue | {figures[0]} | {figures[1]} |\n| Operating costs | 400 | 380 |\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    answerer = Answerer(store, embeddings)
+    a = answerer.ask("What was the revenue in 2019?")
+    assert a.answered and len(a.citations) == 2
+    assert "“North Corp annual report”: Revenue — 2019: $1,200. [" in a.answer
+    assert "“South Corp annual report”: Revenue — 2019: $950. [" in a.answer
+    declined = answerer.ask("What was the change in revenue from 2018 to 2019?")
+    assert not declined.answered and not declined.citations
+    assert any(c.row and c.row.get("Column 1") == "Revenue" for c in declined.related)
