@@ -13,10 +13,18 @@ from index.types import Chunk
 from .retrieval import Hit
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_COMPARE = re.compile(r"\b(?:which|what)\s+(?:year|period|quarter)s?\b.*\b(larger|largest|higher|highest|greater|"
+_COMPARE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:year|period|quarter)s?\b.*\b(larger|largest|higher|highest|greater|"
                       r"greatest|more|most|bigger|biggest|increase[ds]?|lower|lowest|smaller|smallest|less|least|"
                       r"fewer|decrease[ds]?)\b", re.I)
-_WHICH_YEARS = re.compile(r"\b(?:which|what)\s+(?:years|periods)\b", re.I)
+_WHICH_YEARS = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:years|periods)\b", re.I)
+_WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
+                  r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
+_CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
+                     r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
+# "in which year was X less than 600,000": the years whose value passes the bound
+_THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|higher|larger|above|over|exceed(?:ed|s)?)"
+                        r"\s*(?:than)?\s*(?:[$€£¥]\s*)?([-−]?\d[\d,]*(?:\.\d+)?)(?!\d)", re.I)
 _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "decrease", "decreased",
                 "decreases"}
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
@@ -58,6 +66,8 @@ class Query:
     pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")
     compare: str = ""  # "max" / "min" for "in which year was X larger / smaller"
     which_years: bool = False
+    bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
+    why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
 
     @property
     def total(self) -> float:
@@ -80,10 +90,22 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
     terms = list(dict.fromkeys(tokens))
     m = _COMPARE.search(question)
+    years = _YEAR.findall(question)
+    for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order
+        step = 1 if int(b) >= int(a) else -1
+        span = [str(y) for y in range(int(a), int(b) + step, step)]
+        if len(span) <= 10:
+            at = years.index(a)
+            years = years[:at] + span + [y for y in years[at:] if y not in span]
+    bound = None
+    if (m or _WHICH_YEARS.search(question)) and (t := _THRESHOLD.search(question)):
+        bound = ("<" if t.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
+                 float(t.group(2).replace(",", "").replace("−", "-")))
     return Query(text=question, terms=terms, weights={t: lexical.idf(t) for t in terms}, pairs=_pairs(tokens),
-                 years=_YEAR.findall(question),
-                 compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m else "",
-                 which_years=bool(_WHICH_YEARS.search(question)) and not m)
+                 years=list(dict.fromkeys(years)),
+                 compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
+                 which_years=bool(_WHICH_YEARS.search(question)) and not m and not bound, bound=bound,
+                 why=bool(_WHY.search(question)))
 
 
 @dataclass
@@ -178,7 +200,9 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     def weight(i: int, unit: str) -> float:
         if is_instruction(unit):
             return 0.0
-        return 0.5 if unit.endswith(":") and not (is_list and i == 0) else 1.0
+        if unit.endswith(":") and not (is_list and i == 0):
+            return 0.5
+        return 1.25 if query.why and _CAUSAL.search(unit) else 1.0
 
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
                     key=lambda x: (-x[0], x[1]))
@@ -259,8 +283,9 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         else:
             focus *= 0.5  # the row's table is about other years than the asked ones
     about = label
-    if query.compare or query.which_years:
-        statement = _compare(query, label, headers, cells, years) if query.compare else _years(label, headers, years)
+    if query.compare or query.which_years or query.bound:
+        statement = (_compare(query, label, headers, cells, years) if query.compare else
+                     _passing(query, label, headers, cells, years) if query.bound else _years(label, headers, years))
         if statement:
             return Evidence(hit, statement, chunk.text, support, focus, about=about, label=label_score)
     cols = _columns(query, headers, cells, label_at, label_tokens, years)
@@ -320,6 +345,22 @@ def _compare(query: Query, label: str, headers: list[str], cells: list[str], yea
     word = "lower" if query.compare == "min" else "higher"
     others = "; ".join(f"{headers[i]}: {cells[i]}" for _, i in numbers)
     return f"{label} was {word} in {year} ({others})"
+
+
+def _passing(query: Query, label: str, headers: list[str], cells: list[str], years: list[int]) -> str:
+    """The years whose value passes the question's bound ("less than 600,000"), with all the values."""
+    numbers = [(parse_number(cells[i]), i) for i in years if i < len(cells)]
+    numbers = [(v, i) for v, i in numbers if v is not None]
+    if not numbers or query.bound is None:
+        return ""
+    op, limit = query.bound
+    passing = [_YEAR.search(headers[i]).group(0) for v, i in numbers if (v < limit if op == "<" else v > limit)]
+    values = "; ".join(f"{headers[i]}: {cells[i]}" for _, i in numbers)
+    word = "under" if op == "<" else "over"
+    if not passing:
+        return f"{label} was {word} {limit:,g} in none of the years given ({values})"
+    listed = ", ".join(passing[:-1]) + f" and {passing[-1]}" if len(passing) > 1 else passing[0]
+    return f"{label} was {word} {limit:,g} in {listed} ({values})"
 
 
 def _years(label: str, headers: list[str], years: list[int]) -> str:
