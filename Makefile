@@ -1,4 +1,4 @@
-# `make run`: set up, index seeds/, serve.   `make test`: set up, run the whole suite.
+# `make run`: set up, index seeds/, serve the app.   `make test`: set up, run the whole suite.
 # Both create .venv when missing and are fast when everything is already installed.
 PYTHON ?= python3
 VENV   := .venv
@@ -7,8 +7,10 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install run test bench
+.PHONY: install browser run test bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +26,17 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium for the browser test (Playwright's own browser download needs the internet).
+browser:
+	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
 run: install
 	$(VENV)/bin/briefing index seeds
-	$(VENV)/bin/briefing stats
+	$(VENV)/bin/briefing serve
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
 
 bench: install
 	$(PY) bench/index.py
+	$(PY) bench/load.py

@@ -54,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-misses", action="store_true", help="list each question scored wrong")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
+    p = sub.add_parser("brief", help="a one-page briefing on the corpus or a topic; every point cited")
+    p.add_argument("topic", nargs="?", default="", metavar="TOPIC", help="what to brief on; none: every article")
+    _store_flags(p)
+    _answer_flags(p)
+    p.add_argument("--words", type=int, default=300, metavar="N",
+                   help="at most N words of prose: bottom line, key points, timeline, disagreements and gaps "
+                        "(tables, sources and references are not counted); default 300")
+    p.add_argument("--since-last", action="store_true",
+                   help="only articles new or changed since the previous briefing of this topic")
+    p.add_argument("--out", type=Path, metavar="FILE.md|FILE.html",
+                   help="write the briefing to a Markdown file or a self-contained HTML page")
+    p.add_argument("--json", action="store_true", help="print the briefing's parts as JSON")
+
     p = sub.add_parser("stats", help="what an index holds")
     _store_flags(p)
     p.add_argument("--json", action="store_true")
@@ -62,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--max-file-mb", type=float)
     p.add_argument("--json", action="store_true", help="one JSON object per chunk")
+
+    p = sub.add_parser("serve", help="open the app in the browser: chat, briefings, library")
+    _store_flags(p)
+    p.add_argument("--llm", help="gguf:/path/model.gguf or openai:<base-url>#<model> (env BRIEFING_LLM), "
+                                 "offered beside the grounded mode")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--auth", default=os.environ.get("BRIEFING_AUTH", ""), metavar="USER:PASSWORD|FILE",
+                   help="require a login (env BRIEFING_AUTH); needed for a --host other than loopback")
+    p.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without a login")
+    p.add_argument("--max-file-mb", type=float, help="largest upload (default 20, env BRIEFING_MAX_FILE_MB)")
     return parser
 
 
@@ -168,9 +192,11 @@ def cmd_chunks(args, settings: Settings) -> int:
             obj = {"id": c.id, "kind": c.kind, "section": c.section, "text": c.text}
             if c.kind == "table_row":
                 obj["row"] = c.row
+            if c.group:
+                obj["group"] = c.group
             print(json.dumps(obj, ensure_ascii=False))
         else:
-            print(f"[{c.id}] {c.kind}" + (f" · {c.section}" if c.section else ""))
+            print(f"[{c.id}] {c.kind}" + (f" · {c.section}" if c.section else "") + (f" · {c.group}" if c.group else ""))
             print("  " + c.text.replace("\n", "\n  ") + "\n")
     return 0
 
@@ -229,6 +255,28 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_brief(args, settings: Settings) -> int:
+    from .brief import Briefer, check_words
+
+    check_words(args.words)
+    if args.out and args.out.suffix.lower() not in (".md", ".markdown", ".html", ".htm"):
+        raise UsageError(f"--out {args.out}: expected a .md or .html file")
+    filters = _filters(args)
+    answerer = _answerer(settings)
+    progress = (lambda step: print(f"{step} ...", file=sys.stderr)) if sys.stderr.isatty() else None
+    briefing = Briefer(answerer.store, answerer.embeddings, answerer.llm).brief(
+        args.topic, filters, args.words, args.since_last, progress)
+    if args.out:
+        html = args.out.suffix.lower() in (".html", ".htm")
+        args.out.write_text(briefing.to_html() if html else briefing.to_markdown(), encoding="utf-8")
+        print(f"wrote {args.out}: {briefing.words} words, {len(briefing.citations)} citations", file=sys.stderr)
+    if args.json:
+        print(json.dumps(briefing.as_json(), ensure_ascii=False))
+    elif not args.out:
+        print(briefing.to_markdown())
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     import tempfile
 
@@ -268,7 +316,14 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats, "chunks": cmd_chunks}
+def cmd_serve(args, settings: Settings) -> int:
+    from .app import serve
+
+    return serve(settings, args.host, args.port, args.auth, args.insecure)
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats, "chunks": cmd_chunks,
+            "brief": cmd_brief, "serve": cmd_serve}
 
 if __name__ == "__main__":
     sys.exit(main())

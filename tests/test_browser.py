@@ -1,0 +1,48 @@
+"""One end-to-end test in a real browser (Playwright driving Debian's Chromium, headless): ask, see
+the answer with a citation chip, click it, see the cited table row highlighted in its table."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT
+from test_app import QUESTION, serve_app
+
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+
+@pytest.mark.slow
+def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert shutil.which(CHROMIUM), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    url, _, demo = serve_app(tmp_path / "index", embeddings)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            box = page.locator("#question textarea")
+            box.fill(QUESTION)
+            box.press("Enter")
+            chip = page.locator(".message a.chip").first
+            expect(chip).to_have_text("1", timeout=30_000)
+            expect(page.locator(".message").last).to_contain_text("Japan’s Role: Host joint military exercises")
+            chip.click()
+            card = page.locator("#c1-1")
+            expect(card).to_have_class("src-card active")
+            row = card.locator("tr.hit")
+            expect(row).to_have_count(1)
+            expect(row.locator("td").first).to_have_text("Security Cooperation")
+            expect(row).to_contain_text("Host joint military exercises")
+            expect(row).to_be_in_viewport()
+            assert page.evaluate("getComputedStyle(document.querySelector('#c1-1 tr.hit td')).backgroundColor") \
+                == "rgb(253, 230, 138)"  # the highlight
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+            browser.close()
+    finally:
+        demo.close()
