@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -213,12 +214,17 @@ def _frame(text: str) -> str:
     return _VALUE.sub("#", text)
 
 
+@lru_cache(maxsize=2048)
+def _article_words(store: Store, generation: str, article_id: str) -> frozenset[str]:
+    """The words of one article as stored (cached until the manifest changes)."""
+    got = store.chunks.get(where={"article_id": article_id}, include=["documents"])
+    return frozenset(tokenize(" ".join(got["documents"])))
+
+
 def _same_story(store: Store, a: Evidence, b: Evidence) -> bool:
     """Two articles about the same events: most of their words are shared (wire copies, rewrites)."""
-    words = []
-    for ev in (a, b):
-        got = store.chunks.get(where={"article_id": ev.chunk.article_id}, include=["documents"])
-        words.append(set(tokenize(" ".join(got["documents"]))))
+    generation = store.generation()
+    words = [_article_words(store, generation, ev.chunk.article_id) for ev in (a, b)]
     small = min(len(words[0]), len(words[1])) or 1
     return len(words[0] & words[1]) / small >= 0.5
 

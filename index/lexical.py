@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-VERSION = "2"  # of the tokenizer; part of the saved index's folder name
+VERSION = "3"  # of the tokenizer and the saved layout (3: chunks in id order); part of the folder name
 
 
 @lru_cache(maxsize=1)

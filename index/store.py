@@ -8,15 +8,20 @@ Crash safety comes from the order of writes for one file, each idempotent:
   4. the record is written as `ok`: the commit point.
 A kill between any two steps leaves every chunk id unique and the record not `ok`, so the next run
 redoes that file. The manifest lives in Chroma too, so several indexers and apps that share a
-Chroma server share it.
+Chroma server share it. Every manifest write also renews a generation token (one small record), so a
+reader learns whether anything changed with one lookup by id instead of reading every file record.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
+import threading
 import time
+import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,6 +34,7 @@ from .types import Chunk
 SCHEMA = 1
 CHUNKS = "briefing_chunks"
 FILES = "briefing_files"
+GENERATION = "~generation"  # the manifest record renewed on every manifest write
 MARKER = "briefing-index.json"
 PAGE = 2000
 
@@ -117,6 +123,51 @@ class FileRecord:
                    problems=tuple(json.loads(m.get("problems") or "[]")))
 
 
+_WRITES = frozenset({"add", "upsert", "update", "delete", "modify"})
+
+
+@lru_cache(maxsize=1)
+def _failures() -> tuple[type[BaseException], ...]:
+    """What Chroma raises when its server is gone or its files cannot be read or written."""
+    import sqlite3
+
+    import httpx
+    from chromadb.errors import InternalError, NotFoundError
+
+    return httpx.TransportError, sqlite3.Error, OSError, InternalError, NotFoundError
+
+
+class _Guarded:
+    """A Chroma collection whose failures (a server gone mid-session, a damaged or full disk) raise
+    StoreError with one line naming the index, instead of the client library's exception."""
+
+    def __init__(self, collection, location: str):
+        self._collection = collection
+        self._location = location
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except _failures() as e:
+                raise StoreError(_failure(self._location, name in _WRITES, e)) from None
+
+        return call
+
+
+def _failure(location: str, writing: bool, e: BaseException) -> str:
+    detail = " ".join(str(e).split())[:200] or e.__class__.__name__
+    if "://" in location:
+        return (f"the Chroma server at {location} failed or is unreachable ({e.__class__.__name__}: {detail}); "
+                "is `chroma run` up? Try again once it is")
+    return (f"cannot {'write to' if writing else 'read'} the index at {location}: {detail}; if the disk is full, "
+            "free space and run again; if the index is damaged, run `briefing index --rebuild`")
+
+
 def _placeholder_vector(file_id: str) -> list[float]:
     """The manifest collection is never searched; a small distinct vector keeps its HNSW graph sane."""
     digest = hashlib.sha1(file_id.encode()).digest()
@@ -131,6 +182,8 @@ class Store:
         self.location = location
         self.lexical_dir = lexical_dir
         self._lexical: tuple[str, LexicalIndex] | None = None
+        self._lexical_lock = threading.Lock()
+        self._manifest: tuple[str, dict[str, FileRecord], str] | None = None  # generation, records, fingerprint
         try:
             self.chunks = client.get_or_create_collection(
                 CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
@@ -138,6 +191,7 @@ class Store:
             self.files = client.get_or_create_collection(FILES, embedding_function=None)
         except Exception as e:  # chromadb raises many types; the user needs one message
             raise StoreError(f"cannot open the index at {location}: {e}") from None
+        self.chunks, self.files = _Guarded(self.chunks, location), _Guarded(self.files, location)
         meta = self.chunks.metadata or {}
         if meta.get("embedding_model", MODEL_NAME) != MODEL_NAME or int(meta.get("schema", SCHEMA)) != SCHEMA:
             raise StoreError(f"the index at {location} was built with another model or format "
@@ -161,6 +215,8 @@ class Store:
             _claim_dir(index_dir, rebuild)
             import chromadb
 
+            if rebuild and _damaged(index_dir / "chroma" / "chroma.sqlite3"):
+                shutil.rmtree(index_dir / "chroma")  # ours (checked above) and past opening: start it over
             try:
                 client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=settings)
             except Exception as e:
@@ -180,13 +236,40 @@ class Store:
     # ----- manifest --------------------------------------------------------------------------------
 
     def records(self) -> dict[str, FileRecord]:
+        """Every file record, read from Chroma now (writers use this)."""
         got = self.files.get(include=["metadatas"])
-        return {fid: FileRecord.from_metadata(fid, m or {}) for fid, m in zip(got["ids"], got["metadatas"])}
+        return {fid: FileRecord.from_metadata(fid, m or {}) for fid, m in zip(got["ids"], got["metadatas"])
+                if fid != GENERATION}
+
+    def generation(self) -> str:
+        """A token that changes with every manifest write ("" for an index written before it existed)."""
+        got = self.files.get(ids=[GENERATION], include=["metadatas"])
+        return str((got["metadatas"][0] or {}).get("token", "")) if got["ids"] else ""
+
+    def current_records(self) -> dict[str, FileRecord]:
+        """The file records, re-read only when the generation changed (readers on the hot path use this)."""
+        return self._current()[1]
+
+    def _current(self) -> tuple[str, dict[str, FileRecord], str]:
+        generation = self.generation()
+        cached = self._manifest
+        if generation and cached and cached[0] == generation:
+            return cached
+        records = self.records()
+        current = (generation, records, self.fingerprint(records))
+        if generation:
+            self._manifest = current
+        return current
+
+    def _renew_generation(self) -> None:
+        self.files.upsert(ids=[GENERATION], embeddings=[_placeholder_vector(GENERATION)],
+                          metadatas=[{"token": uuid.uuid4().hex}])
 
     def _put_records(self, recs: list[FileRecord], status: str) -> None:
         recs = [FileRecord(**{**r.__dict__, "status": status}) for r in recs]
         self.files.upsert(ids=[r.file_id for r in recs], embeddings=[_placeholder_vector(r.file_id) for r in recs],
                           metadatas=[r.metadata() for r in recs])
+        self._renew_generation()
 
     def write_files(self, batch: list[tuple[FileRecord, list[Chunk]]], vectors: list[list[float]],
                     replacing: set[str] = frozenset()) -> None:
@@ -208,10 +291,12 @@ class Store:
         self._put_records([rec], "removing")
         self.chunks.delete(where={FILE_ID: rec.file_id})
         self.files.delete(ids=[rec.file_id])
+        self._renew_generation()
 
     def fingerprint(self, records: dict[str, FileRecord] | None = None) -> str:
         """Changes whenever any file's content or state changes."""
-        records = self.records() if records is None else records
+        if records is None:
+            return self._current()[2]
         state = sorted(f"{r.file_id}:{r.hash}:{r.status}" for r in records.values())
         return hashlib.sha1("\n".join(state).encode()).hexdigest()[:16]
 
@@ -247,26 +332,33 @@ class Store:
         fp = f"{self.fingerprint(records)}-t{LEXICAL_VERSION}"
         if self._lexical and self._lexical[0] == fp:
             return self._lexical[1]
-        folder = self.lexical_dir / fp
-        index = None
-        if folder.is_dir():
-            try:
-                index = LexicalIndex.load(folder)
-            except (OSError, ValueError, KeyError):
-                shutil.rmtree(folder, ignore_errors=True)
-        if index is None:
-            chunks = list(self.iter_chunks())
-            index = LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks])
-            try:
-                index.save(folder)
-            except OSError:
-                if not folder.is_dir():  # another process saving the same fingerprint is fine
-                    raise
-            for old in list(self.lexical_dir.iterdir()):
-                if old.name != fp and not old.name.startswith(".tmp-"):
-                    shutil.rmtree(old, ignore_errors=True)
-        self._lexical = (fp, index)
-        return index
+        with self._lexical_lock:  # the app's threads that find it stale wait for one build, not one each
+            if self._lexical and self._lexical[0] == fp:
+                return self._lexical[1]
+            folder = self.lexical_dir / fp
+            index = None
+            if folder.is_dir():
+                try:
+                    index = LexicalIndex.load(folder)
+                except (OSError, ValueError, KeyError):
+                    shutil.rmtree(folder, ignore_errors=True)
+            if index is None:
+                # in id order, not Chroma's insertion order: writers sharing a server insert in any order,
+                # and BM25 breaks score ties by position, so the same chunks must give the same index
+                chunks = sorted(self.iter_chunks(), key=lambda c: c.id)
+                index = LexicalIndex.build([c.id for c in chunks], [c.embed_text() for c in chunks])
+                try:
+                    index.save(folder)
+                except OSError as e:
+                    # the folder was there when ours was renamed into place: another process saved the
+                    # same fingerprint (and may have removed it since, for a newer one); ours serves as well
+                    if e.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise
+                for old in list(self.lexical_dir.iterdir()):
+                    if old.name != fp and not old.name.startswith(".tmp-"):
+                        shutil.rmtree(old, ignore_errors=True)
+            self._lexical = (fp, index)
+            return index
 
 
 def _http_client(url: str, settings):
@@ -283,6 +375,20 @@ def _http_client(url: str, settings):
         raise StoreError(f"cannot reach the Chroma server at {url}: {e.__class__.__name__}; "
                          "is `chroma run` up?") from None
     return client
+
+
+def _damaged(db: Path) -> bool:
+    """Whether Chroma's SQLite file fails SQLite's own check (overwritten, truncated)."""
+    if not db.exists():
+        return False
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+            return con.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+    except sqlite3.Error:
+        return True
 
 
 def _claim_dir(index_dir: Path, rebuild: bool) -> None:

@@ -1,0 +1,139 @@
+"""Answer quality and latency against a naive LangChain RAG baseline, side by side in one run, on both dev packs.
+
+  briefing  `briefing eval PACK --json` as a user runs it: hybrid retrieval, evidence selection, the
+            grounded composer (no LLM), refusals
+  naive     LangChain's usual recipe: each file's text split by RecursiveCharacterTextSplitter
+            (1,000 characters, 200 overlap), embedded with the same model (index.embed.make_embeddings)
+            into langchain_chroma.Chroma, top 4 by similarity. It always answers: the answer is the 4
+            chunks joined, each chunk cited whole (kind "text", source = the file's path).
+Both are scored by assistant.score (a copy of shared/eval/score.py). p50 ms: per question, model
+loaded before; for naive the similarity search (query embedding included), for briefing
+`Answerer.ask`'s total_ms as `briefing eval` reports it. answer_chars: the median answer's length
+(the naive answer, up to 4 x 1,000 characters, holds the expected words more often).
+
+Packs: seed_dev.jsonl over seeds/, and tatqa_dev (questions.jsonl over its corpus/).
+
+    python bench/baseline.py [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+PACKS = {  # name -> (questions, corpus)
+    "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds"),
+    "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus"),
+}
+COLUMNS = ("answer_accuracy", "refusal_accuracy", "citation_recall", "citation_precision", "p50_ms", "answer_chars")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(ROOT))
+
+
+def p50(latencies: list[float]) -> float | None:
+    """The median as `briefing eval` reports it."""
+    latencies = sorted(latencies)
+    return round(latencies[len(latencies) // 2], 1) if latencies else None
+
+
+def median_chars(answers: list[dict]) -> int:
+    lengths = sorted(len(a["answer"]) for a in answers)
+    return lengths[len(lengths) // 2]
+
+
+def naive(questions: list[dict], corpus: Path, embeddings) -> dict:
+    from chromadb.config import Settings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.score import score
+    from index.load import discover
+
+    docs = [Document(p.read_text(encoding="utf-8", errors="replace"), metadata={"source": str(p)})
+            for p in discover([corpus])[0]]
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    answers = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Chroma(collection_name="naive", embedding_function=embeddings, persist_directory=tmp,
+                       client_settings=Settings(anonymized_telemetry=False))
+        store.add_documents(splits)
+        for q in questions:
+            start = time.perf_counter()
+            found = store.similarity_search(q["question"], k=4)
+            ms = (time.perf_counter() - start) * 1000
+            answers.append({"question": q["question"], "answered": True,
+                            "answer": "\n\n".join(d.page_content for d in found),
+                            "citations": [{"marker": i, "kind": "text", "text": d.page_content,
+                                           "source": d.metadata["source"]} for i, d in enumerate(found, 1)],
+                            "timings": {"total_ms": ms}})
+    metrics, _ = score(questions, answers)
+    return {**metrics, "chunks": len(splits), "p50_ms": p50([a["timings"]["total_ms"] for a in answers]),
+            "answer_chars": median_chars(answers)}
+
+
+def briefing(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"briefing {' '.join(args)} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ours(name: str) -> dict:
+    from assistant.score import read_jsonl
+
+    questions, corpus = PACKS[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        answers = Path(tmp) / "answers.jsonl"
+        if name == "tatqa_dev":  # a folder pack: `briefing eval` indexes its corpus into a temporary index
+            metrics = briefing("eval", str(questions.parent), "--answers", str(answers), "--json")
+        else:
+            briefing("index", str(corpus), "--index-dir", tmp + "/index", "--json")
+            metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--answers", str(answers),
+                               "--json")
+        return {**metrics, "answer_chars": median_chars(read_jsonl(str(answers)))}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    args = p.parse_args()
+
+    from assistant.score import read_jsonl
+    from index.embed import make_embeddings
+
+    started = time.perf_counter()
+    embeddings = make_embeddings()
+    embeddings.embed_query("warm up the model")
+    results: dict[str, dict] = {}
+    for name, (questions, corpus) in PACKS.items():
+        results[name] = {"briefing": ours(name), "naive": naive(read_jsonl(str(questions)), corpus, embeddings)}
+    summary = {"cpus": os.cpu_count(), "packs": results, "seconds": round(time.perf_counter() - started)}
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "baseline.json").write_text(json.dumps(summary, indent=2))
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"{'pack':10} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
+    for name, systems in results.items():
+        for system, m in systems.items():
+            cells = " ".join(f"{'-' if m[c] is None else m[c]:>{len(c)}}" for c in COLUMNS)
+            print(f"{name:10} {system:9} {m['questions']:9d} {cells}")
+    print(f"run: {summary['seconds']} s on {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
