@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
-    from .brief import Briefing
+    from .briefing import Briefing
 
 MODES = ("grounded", "llm")
 

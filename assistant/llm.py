@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 5
+MAX_TOKENS = 300  # an answer's few sentences; a briefing asks for more in its call
 MIN_OVERLAP = 0.7  # share of a sentence's content words that its cited passages must hold
 REFUSAL = "NOT IN THE ARTICLES"
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -64,13 +65,13 @@ def make_llm(spec: str) -> "BaseChatModel":
         if not base_url.startswith(("http://", "https://")) or not model:
             raise UsageError(f"--llm {spec!r}: expected openai:<http(s)://base-url>#<model>")
         return ChatOpenAI(base_url=base_url, model=model, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
-                          temperature=0, max_tokens=300, timeout=120, max_retries=1)
+                          temperature=0, max_tokens=MAX_TOKENS, timeout=120, max_retries=1)
     if kind == "gguf" and rest:
         path = smollm2_path() if rest == "smollm2" else rest
         if not os.path.isfile(path):
             raise UsageError(f"--llm {spec!r}: no such model file")
         return ChatOpenAI(base_url=_local_server(path) + "/v1", model="local", api_key="not-needed",
-                          temperature=0, max_tokens=300, timeout=300, max_retries=0)
+                          temperature=0, max_tokens=MAX_TOKENS, timeout=300, max_retries=0)
     raise UsageError(f"--llm {spec!r}: expected gguf:/path/model.gguf or openai:<base-url>#<model>")
 
 
@@ -109,12 +110,12 @@ def passage_text(chunk: "Chunk") -> str:
                     for u in sentences(chunk.text))
 
 
-def _format_passages(chunks: list["Chunk"]) -> str:
-    blocks = []
-    for n, c in enumerate(chunks, 1):
-        where = " — ".join(p for p in (c.title, c.section) if p)
-        blocks.append(f"[{n}] ({where})\n{passage_text(c)}")
-    return "\n\n".join(blocks)
+def number_passages(chunks: list["Chunk"], headers: list[str] | None = None) -> str:
+    """The passages as the model sees them, numbered for its markers: "[n] (header)" and the text; the
+    header is the title and section unless `headers` are given."""
+    if headers is None:
+        headers = [" — ".join(p for p in (c.title, c.section) if p) for c in chunks]
+    return "\n\n".join(f"[{n}] ({h})\n{passage_text(c)}" for n, (h, c) in enumerate(zip(headers, chunks), 1))
 
 
 def verify(text: str, chunks: list["Chunk"]) -> list[tuple[str, list[int], list[str]]]:
@@ -153,7 +154,7 @@ def answer_with_llm(llm: "BaseChatModel", question: str, standalone: str, eviden
     from .answer import Citations, sentence
 
     chunks = passages_of(evidence)
-    messages = render("answer", question=standalone, passages=_format_passages(chunks))
+    messages = render("answer", question=standalone, passages=number_passages(chunks))
     text = ""
     try:
         for part in llm.stream(messages):

@@ -23,12 +23,14 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant
 
 @dataclass(frozen=True)
 class Filters:
-    """Which articles may answer: by source (publisher or file path, case-insensitive substring) and
-    by published date (articles without a date are left out when a date bound is given)."""
+    """Which articles may answer: by source (publisher or file path, case-insensitive substring), by
+    published date (articles without a date are left out when a date bound is given) and by file
+    (`file_ids`: only those files, e.g. the ones indexed since the last briefing). Each restricts."""
 
     source: str = ""
     since: str = ""
     until: str = ""
+    file_ids: tuple[str, ...] = ()
 
     def __post_init__(self):
         for name in ("since", "until"):
@@ -37,16 +39,18 @@ class Filters:
                 raise UsageError(f"--{name} {value!r} is not a date")
 
     def __bool__(self) -> bool:
-        return bool(self.source or self.since or self.until)
+        return bool(self.source or self.since or self.until or self.file_ids)
 
     def where(self, store: Store) -> dict | None:
         """A Chroma `where` clause, the source resolved against the manifest to file ids."""
         clauses: list[dict] = []
         if self.source:
             needle = self.source.lower()
-            ids = [r.file_id for r in store.records().values()
+            ids = [r.file_id for r in store.current_records().values()
                    if needle in r.path.lower() or any(needle in (a.get("publisher") or "").lower() for a in r.articles)]
             clauses.append({FILE_ID: {"$in": ids or ["-none-"]}})
+        if self.file_ids:
+            clauses.append({FILE_ID: {"$in": list(self.file_ids)}})
         if self.since:
             clauses.append({PUBLISHED_DAY: {"$gte": published_day(normalize_date(self.since))}})
         if self.until:

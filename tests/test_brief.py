@@ -11,7 +11,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.brief import Briefer
 from assistant.evidence import sentences
-from assistant.llm import MIN_OVERLAP
+from assistant.llm import MAX_TOKENS, MIN_OVERLAP
 from assistant.retrieval import Filters
 from index.indexer import run_index
 from index.lexical import tokenize
@@ -190,11 +190,14 @@ def test_since_last_briefs_only_what_arrived_after_the_previous_briefing(tmp_pat
     store = _index(folder, embeddings)
     briefer = Briefer(store, embeddings)
     assert len(briefer.brief(since_last=True).sources) == 2  # never briefed before: everything
+    coastal = Filters(source="coastal herald")
+    assert [s.publisher for s in briefer.brief(filters=coastal, since_last=True).sources] == ["Coastal Herald"]
     shutil.copy(DATA / "wire_b.md", folder)
     run_index(store, [folder], lambda: embeddings, max_bytes=2**24)
     new = briefer.brief(since_last=True)
     assert [s.source.rsplit("/", 1)[-1] for s in new.sources] == ["wire_b.md"]
     assert "Tuesday" in new.bottom_line[0].text
+    assert not briefer.brief(filters=coastal, since_last=True).citations  # new, but from another source
     again = briefer.brief(since_last=True)
     assert not again.citations and again.gaps[0].startswith("Nothing is new or changed since the previous briefing")
     assert len(briefer.brief("Harbor Bridge", since_last=True).sources) == 2  # another topic: its own history
@@ -221,6 +224,21 @@ def test_llm_prose_is_verified_and_an_unsupported_sentence_dropped(seed_store, e
     assert "leave the alliance" not in b.to_markdown()
     _supported(b.as_json())
     assert b.figures and b.disagreements  # the structured parts stay grounded
+
+
+def test_llm_is_given_room_for_the_words_asked_not_just_an_answer(seed_store, embeddings):
+    class Recording(FakeListChatModel):
+        asked: list = []  # max_tokens, call by call
+
+        def _call(self, messages, stop=None, run_manager=None, **kwargs):
+            self.asked.append(kwargs.get("max_tokens"))
+            return super()._call(messages, stop, run_manager, **kwargs)
+
+    llm = Recording(responses=["BOTTOM LINE: Nothing [1]."])
+    for words in (100, 600):
+        Briefer(seed_store, embeddings, llm=llm).brief(words=words)
+    short, long = llm.asked
+    assert short < long and long > MAX_TOKENS  # make_llm's limit, sized for an answer
 
 
 def test_llm_with_nothing_supported_falls_back_to_the_grounded_briefing(seed_store, embeddings):
