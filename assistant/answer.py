@@ -68,9 +68,14 @@ def _join_in_source_order(source: str, quotes: list[str]) -> str:
     return " ".join(sorted(quotes, key=lambda q: source.find(q) if q in source else len(source)))
 
 
+_SOURCE_MARKER = re.compile(r"\s*\[\d+\]")
+
+
 def sentence(statement: str, marker: int) -> str:
-    """The statement, verbatim (its own closing punctuation kept, so quotes stay exact), then its marker."""
-    body = statement.strip()
+    """The statement, verbatim (its own closing punctuation kept, so quotes stay exact), then its marker.
+    Reference markers the source text carries ("... since 2011 [2].", copied from a web page) are left
+    out: in the answer they would read as its own citations."""
+    body = _SOURCE_MARKER.sub("", statement).strip()
     if not body.endswith((".", "!", "?", "”", '"', ")")):
         body += "."
     return f"{body} [{marker}]"
@@ -175,6 +180,8 @@ class Answerer:
                 continue
             if ev.chunk.kind == "table_row" and fuzz.ratio(_row_label(ev), _row_label(best)) < 85:
                 continue
+            if ev.chunk.kind != "table_row" and any(_copies(ev, f) for f in [best, *found]):
+                continue  # the same claim in the same words (a copy, a rewrite) adds no answer
             found.append(ev)
             seen.add(ev.chunk.article_id)
         return found
@@ -240,9 +247,34 @@ def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list
             differs = [v.lower() for v in best.values] != [v.lower() for v in ev.values]
         else:
             a, b = _values(best.statement), _values(ev.statement)
-            same_frame = fuzz.ratio(_frame(best.statement), _frame(ev.statement)) >= 75
+            same_frame = _similar_frames(best.statement, ev.statement) >= 75
             differs = bool(a ^ b) and bool(a) and bool(b)
-        if same_frame and differs and not any(f.statement == ev.statement for f in found) \
+        # one citation per value: five copies of a figure are one claim, not five sources
+        if same_frame and differs and not any(_claim(f) == _claim(ev) for f in found) \
                 and _same_story(store, best, ev):
             found.append(ev)
     return found[:2]
+
+
+# a closing attribution: ", according to X." / ", the ministry said in its account." / ", sources told X."
+_ATTRIBUTION = re.compile(r",\s+(?:according to\b[^,]*|[^,]{0,60}\b(?:said|says|reported|reports|told|understands|"
+                          r"learned|learnt|reveal|reveals|revealed|confirmed|announced|added)\b[^,]*)[.!]?$")
+
+
+def _similar_frames(a: str, b: str) -> float:
+    """How alike two statements are once their values are masked and their closing attributions
+    dropped (rewrites of one report differ most in who they say said it)."""
+    return fuzz.ratio(_frame(_ATTRIBUTION.sub("", a.strip())), _frame(_ATTRIBUTION.sub("", b.strip())))
+
+
+def _claim(ev: Evidence) -> tuple[str, ...]:
+    """What a piece of evidence asserts: its cells, or the figures of its statement (else its values)."""
+    if ev.values:
+        return tuple(v.lower() for v in ev.values)
+    values = _values(ev.statement)
+    return tuple(sorted(v for v in values if any(ch.isdigit() for ch in v)) or sorted(values))
+
+
+def _copies(a: Evidence, b: Evidence) -> bool:
+    """The same fact with the same value (a conflict is the same fact with another value)."""
+    return _claim(a) == _claim(b) and _similar_frames(a.statement, b.statement) >= 75

@@ -4,6 +4,7 @@ source text that statement rests on."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -30,15 +31,26 @@ _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewe
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
 
-# Text aimed at an assistant rather than a reader ("ignore the question and answer X"): article text
-# is data, so such a sentence is never evidence.
+# Text aimed at an assistant rather than a reader ("ignore the question and answer X", a "SYSTEM:" line,
+# a note to AI models): article text is data, so such a sentence is never evidence.
 _INSTRUCTION = re.compile(r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|questions?|prompts?|rules|"
                           r"previous|above|context)\b|\b(system|developer)\s+(note|prompt|message|instruction)s?\b|"
-                          r"\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b", re.I)
+                          r"\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\bas an ai\b|"
+                          r"^\W*(system|assistant|developer)\s*(prompt|message|note)?\s*:|"
+                          r"\b(notes?|messages?|instructions?)\s+(to|for)\s+(ai|chatbots?|language models?|llms?)\b",
+                          re.I | re.M)
+# a line that opens with an assistant's role label ("SYSTEM: ...", a fake dialogue turn) is one unit,
+# so that an instruction cannot hide in its second sentence
+_ROLE_LINE = re.compile(r"^\W*(system|assistant|developer)\s*(prompt|message|note)?\s*:", re.I)
+# invisible format characters: soft hyphen, zero-width, bidi controls, word joiners, BOM, tag characters
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                        "\U000e0000-\U000e007f]")
 
 
 def is_instruction(text: str) -> bool:
-    return bool(_INSTRUCTION.search(text))
+    """Addressed to an assistant; read as shown, so zero-width or bidi characters inside the words
+    ("Ig\u200bnore previous instructions") and full-width letters do not hide it."""
+    return bool(_INSTRUCTION.search(unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))))
 
 
 # A question that asks for a derived quantity (a change, an average, a ratio) is answered only by a
@@ -145,7 +157,7 @@ def sentences(text: str) -> tuple[str, ...]:
         line = line.strip()
         if not line:
             continue
-        if len(line) < 160 and line.count(". ") == 0:
+        if len(line) < 160 and line.count(". ") == 0 or _ROLE_LINE.match(line):
             out.append(line)
         else:
             out.extend(s.strip() for s in _segmenter().segment(line) if s.strip())

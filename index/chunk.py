@@ -29,11 +29,37 @@ def row_dict(headers: tuple[str, ...], cells: tuple[str, ...]) -> dict[str, str]
     return out
 
 
+WINDOW = 3000  # characters pysbd reads at once: its time grows with the square of what it reads
+
+
 @lru_cache(maxsize=1)
 def _segmenter():
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def _sentences(text: str) -> list[str]:
+    """pysbd's sentences of `text`, read a window at a time, so that a paragraph of thousands of
+    sentences (a transcript on one line) takes seconds, not hours: each window's last sentence, maybe
+    cut by the window's end, is read again at the start of the next."""
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        window = text[pos:pos + WINDOW]
+        spans = _segmenter().segment(window)
+        if pos + WINDOW >= len(text):
+            out.extend(s.sent for s in spans)
+            break
+        if len(spans) > 1 and spans[-1].start > 0:
+            out.extend(s.sent for s in spans[:-1])
+            pos += spans[-1].start
+        else:  # one sentence longer than the window: cut it between words
+            cut = window.rfind(" ") if " " in window.strip() else -1
+            cut = cut if cut > 0 else len(window)
+            out.append(window[:cut])
+            pos += cut
+    return out
 
 
 def _pieces(text: str, max_words: int) -> list[str]:
@@ -41,7 +67,7 @@ def _pieces(text: str, max_words: int) -> list[str]:
     if len(text.split()) <= max_words:
         return [text]
     out: list[str] = []
-    for sentence in (s.strip() for s in _segmenter().segment(text)):
+    for sentence in (s.strip() for s in _sentences(text)):
         words = sentence.split()
         while len(words) > max_words:  # a run-on "sentence" (a huge line): cut between words
             out.append(" ".join(words[:max_words]))

@@ -154,11 +154,17 @@ def _html_article(path: Path, html: str) -> Article:
 
     if "<" not in html:
         raise InputError("not HTML: no markup found")
-    meta = trafilatura.extract_metadata(html)
+    try:
+        meta = trafilatura.extract_metadata(html)
+    except Exception:  # htmldate asserts on some malformed trees ("<math><html>"); the fields are optional
+        meta = None
     get = (lambda name: (getattr(meta, name, None) or "")) if meta else (lambda name: "")
     return Article(source=str(path), article_id=article_id(path), body=html, format="html", title=get("title"),
                    url=get("url"), publisher=get("sitename"), published_at=normalize_date(get("date")),
                    author=get("author"))
+
+
+_TOO_DEEP = "invalid JSON: nested too deeply to be an article"
 
 
 def _load_feed(path: Path, text: str, jsonl: bool) -> Loaded:
@@ -173,11 +179,16 @@ def _load_feed(path: Path, text: str, jsonl: bool) -> Loaded:
             except json.JSONDecodeError as e:
                 problems.append(f"line {n}: invalid JSON ({e.msg})")
                 items.append(None)
+            except RecursionError:
+                problems.append(f"line {n}: {_TOO_DEEP}")
+                items.append(None)
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise InputError(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+        except RecursionError:  # json's parser recurses once per [ or {
+            raise InputError(_TOO_DEEP) from None
         if isinstance(data, dict) and isinstance(data.get("articles"), list):
             data = data["articles"]  # the common {"articles": [...]} wrapper of news APIs
         items = data if isinstance(data, list) else [data]

@@ -24,6 +24,7 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER = re.compile(r"^[\s$€£¥(]*[-+−]?[\d.,]+\s*%?[)\s]*(million|billion|thousand|m|bn|k)?$", re.I)
 _YEAR = re.compile(r"^(fy\s?|fiscal\s)?(19|20)\d\d[a-z]?$", re.I)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # control characters XML does not allow
 _UNIT_NOTE = re.compile(r"^\(?\s*(?:[$€£¥]\s*)?(?:in|amounts? in|dollars in)\b.{0,40}\)?$", re.I)
 
 
@@ -280,11 +281,15 @@ def _read_html(body: str) -> _Raw:
     from lxml import etree
 
     raw = _Raw()
-    xml = trafilatura.extract(body, output_format="xml", include_tables=True, include_formatting=False,
-                              include_links=False, include_comments=False, favor_recall=True)
-    if not xml:
+    body = _NOT_XML.sub(" ", body)  # lxml refuses these characters when it edits a tree
+    try:
+        xml = trafilatura.extract(body, output_format="xml", include_tables=True, include_formatting=False,
+                                  include_links=False, include_comments=False, favor_recall=True)
+        root = etree.fromstring(xml.encode("utf-8")) if xml else None
+    except Exception:  # trafilatura and lxml raise many types on malformed markup: read it the plain way
+        root = None
+    if root is None:
         return _read_html_fallback(body, raw)
-    root = etree.fromstring(xml.encode("utf-8"))
     main = root.find("main")
     for el in (main if main is not None else root):
         text = " ".join("".join(el.itertext()).split())
@@ -314,7 +319,10 @@ def _read_html_fallback(body: str, raw: _Raw) -> _Raw:
     except Exception as e:  # lxml raises several types for unusable input
         raise InputError(f"malformed HTML: {e}") from None
     for bad in tree.xpath("//script|//style|//nav|//header|//footer|//aside|//form|//noscript|//template"):
-        bad.drop_tree()
+        if bad.getparent() is not None:
+            bad.drop_tree()
+        else:  # the page is nothing but that element
+            return raw
     for el in tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"):
         text = " ".join(el.text_content().split())
         if text:

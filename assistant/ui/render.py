@@ -66,13 +66,18 @@ document.addEventListener("click", (e) => {
 </script>"""
 
 
+# Bidi embeddings, overrides and isolates in article text would make the page show characters in
+# another order than the text holds (a "5.4$" with an override shows as "$4.5"): they are not shown.
+_BIDI_CONTROLS = dict.fromkeys([0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069])
+
+
 def esc(text) -> str:
-    return html.escape(str(text or ""))
+    return html.escape(str(text or "").translate(_BIDI_CONTROLS))
 
 
 def md_text(text: str) -> str:
     """Text for a markdown component that shows literally: HTML escaped, markdown punctuation backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text.translate(_BIDI_CONTROLS), quote=False))
 
 
 def chip(scope: str, marker: int | str) -> str:
