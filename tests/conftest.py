@@ -54,6 +54,22 @@ def briefing(*args: str, env: dict | None = None, timeout: float = 600) -> subpr
                           cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
 
 
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path | None = None, seconds: float = 300) -> None:
+    """Poll `url` until it answers; fail (with the end of `log`) if `proc` exits or time runs out."""
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"{url} did not come up: {log.read_text()[-2000:] if log else ''}")
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` on a free loopback port, for the server-mode tests."""
@@ -63,18 +79,7 @@ def chroma_server(tmp_path_factory):
     proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("chroma run did not come up")
-            time.sleep(0.3)
+    wait_until_up(f"{url}/api/v2/heartbeat", proc, seconds=60)
     yield url
     proc.terminate()
     proc.wait(timeout=20)

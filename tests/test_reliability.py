@@ -26,12 +26,11 @@ import string
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_FILE, SHARED, briefing, free_port
+from conftest import ROOT, SEED_FILE, SHARED, briefing, free_port, wait_until_up
 from gradio_client import Client, handle_file
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -614,19 +613,6 @@ def serve(index_dir: Path, log: Path, *extra: str) -> tuple[subprocess.Popen, st
     url = f"http://127.0.0.1:{port}/"
     wait_until_up(url, proc, log)
     return proc, url
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path | None = None, seconds: float = 300) -> None:
-    deadline = time.time() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"{url} did not come up: {log.read_text()[-2000:] if log else ''}")
-            time.sleep(0.3)
 
 
 @pytest.mark.slow

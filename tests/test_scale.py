@@ -12,12 +12,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, SEED_FILE, SHARED, free_port
+from conftest import DATA, ROOT, SEED_FILE, SHARED, free_port, wait_until_up
 from gradio_client import Client
 
 from assistant.answer import Answerer
@@ -39,18 +38,6 @@ ASKED = [
     ("Is the ferry service cancelled?", [], "", "", ""),
     ("Who won the 1998 chess olympiad?", [], "", "", ""),
 ]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, what: str, seconds: float = 180) -> None:
-    deadline = time.time() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                pytest.fail(f"{what} did not come up")
-            time.sleep(0.3)
 
 
 @pytest.fixture
@@ -167,7 +154,7 @@ def test_two_indexers_and_two_apps_on_one_chroma_server_answer_as_the_embedded_i
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     processes.append(chroma)
     url = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{url}/api/v2/heartbeat", chroma, "chroma run")
+    wait_until_up(f"{url}/api/v2/heartbeat", chroma)
 
     # two machines' indexers, one half each, started together; each has its own lexical cache
     indexers = [subprocess.Popen(CLI + ["index", str(half), "--chroma-url", url, "--index-dir",
@@ -204,7 +191,7 @@ def test_two_indexers_and_two_apps_on_one_chroma_server_answer_as_the_embedded_i
         expected_answer.pop("timings")
 
     for (app_url, _), proc in zip(servers, processes[-2:]):
-        wait_until_up(app_url + "gradio_api/info", proc, "briefing serve")
+        wait_until_up(app_url + "gradio_api/info", proc)
 
     def ask_all(app_url: str) -> list[dict]:
         client = Client(app_url, verbose=False)
