@@ -32,6 +32,19 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+def wait_for_app(url: str, proc: subprocess.Popen, seconds: float, failure: str) -> None:
+    """Poll the app's API info until it answers; stop with `failure` if the process exits or time runs out."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url + "gradio_api/info", timeout=2)
+            return
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                raise SystemExit(failure)
+            time.sleep(0.5)
+
+
 @contextmanager
 def app_server():
     """`briefing index seeds/` into a temporary index, then `briefing serve` on a free loopback port."""
@@ -45,15 +58,7 @@ def app_server():
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/"
         try:
-            deadline = time.time() + 120
-            while True:
-                try:
-                    urllib.request.urlopen(url + "gradio_api/info", timeout=2)
-                    break
-                except OSError:
-                    if time.time() > deadline or proc.poll() is not None:
-                        raise SystemExit("briefing serve did not come up")
-                    time.sleep(0.5)
+            wait_for_app(url, proc, 120, "briefing serve did not come up")
             yield url
         finally:
             proc.terminate()

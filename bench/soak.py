@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+from load import wait_for_app  # bench/ is on sys.path when a bench script runs
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,15 +55,7 @@ def app_server(log: Path):
                                     stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
         try:
-            deadline = time.time() + 180
-            while True:
-                try:
-                    urllib.request.urlopen(url + "gradio_api/info", timeout=2)
-                    break
-                except OSError:
-                    if time.time() > deadline or proc.poll() is not None:
-                        raise SystemExit(f"briefing serve did not come up; see {log}")
-                    time.sleep(0.5)
+            wait_for_app(url, proc, 180, f"briefing serve did not come up; see {log}")
             yield url, proc.pid, json.loads(indexed.stdout)["chunks"]
         finally:
             proc.terminate()
