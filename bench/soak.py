@@ -23,9 +23,10 @@ import sys
 import tempfile
 import threading
 import time
-from load import wait_for_app  # bench/ is on sys.path when a bench script runs
 from contextlib import contextmanager
 from pathlib import Path
+
+from load import wait_for_app  # bench/ is on sys.path when a bench script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
