@@ -57,14 +57,27 @@ def is_instruction(text: str) -> bool:
 # source that states that quantity: the composer quotes, it does not compute.
 _OPERATIONS = frozenset(tokenize("change average difference increase decrease percentage percent growth ratio "
                                  "proportion"))
+# a source that says a figure "rose 3.6%" or "decreased by $2 million" states the change, whichever word
+# the question used ("change", "increase", "growth")
+_CHANGES = frozenset(tokenize("change difference increase decrease growth"))
+_STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain)\w*\s+"
+                            r"(?:by\s+|of\s+)?(?:approximately\s+|about\s+|nearly\s+|almost\s+)?[$€£¥]?\s?\d", re.I)
+_PERCENT = " ".join(tokenize("percent percentage"))
+_NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
 
 
 def unstated_operation(query: Query, ev: Evidence) -> str:
     """The operation the question asks for that the evidence and its context do not state, if any."""
     chunk = ev.chunk
     text = " ".join((chunk.embed_text(), " ".join(chunk.headers)))
-    tokens = _tokset(text + (" percent percentage" if "%" in text else ""))
-    return next((t for t in query.terms if t in _OPERATIONS and t not in tokens), "")
+    tokens = _tokset(text.replace("%", f" % {_PERCENT} "))
+    for t in query.terms:
+        if t not in _OPERATIONS or t in tokens:
+            continue
+        if t in _CHANGES and _STATED_CHANGE.search(ev.quote) or _NAMED_AVERAGE.search(query.text) and t in _tokset("average"):
+            continue
+        return t
+    return ""
 
 
 @dataclass
@@ -194,7 +207,7 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
                     + 0.88 * ev.article + 2.64 * ev.phrase + 0.82 * hit.lexical / top_lexical
                     + (0.96 * ev.label + 0.29 * ev.focus + 0.07 if row else 0.0))
         out.append(ev)
-    out.sort(key=lambda e: -e.score)
+    out.sort(key=lambda e: (-round(e.score, 6), e.chunk.id))  # ties (and float noise) by id: reproducible
     return out
 
 
@@ -315,6 +328,7 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
              years: list[int]) -> list[int]:
     """The columns the question asks for: those its years or words name, else the cell it matches."""
     asked = set(query.terms) - label_tokens
+    headers = [h.replace("%", f" % {_PERCENT} ") for h in headers]  # "% change" answers "percentage change"
     candidates = [i for i in range(len(headers)) if i != label_at and i < len(cells) and cells[i]]
     if query.years and years:
         wanted = set(query.years)

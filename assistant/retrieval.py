@@ -86,8 +86,10 @@ class Retriever:
         got = self.store.chunks.query(query_embeddings=[vector], n_results=min(self.k_dense, total), where=where,
                                       include=["documents", "metadatas", "distances"])
         hits: dict[str, Hit] = {}
-        for rank, (cid, doc, meta, dist) in enumerate(zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                                          got["distances"][0])):
+        # equal distances (the same text in two articles) rank by chunk id, not by the order they were stored
+        dense = sorted(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]),
+                       key=lambda r: (round(r[3], 5), r[0]))
+        for rank, (cid, doc, meta, dist) in enumerate(dense):
             hits[cid] = Hit(chunk_from_record(cid, doc or "", meta or {}), 1 / (RRF_K + rank), dense=1 - dist)
         lexical = self.store.lexical().search(question, self.k_lexical * (5 if where else 1))
         missing = [cid for cid, _ in lexical if cid not in hits]
@@ -109,7 +111,7 @@ class Retriever:
             rank += 1
             if rank >= self.k_lexical:
                 break
-        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+        return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.id))[:k]
 
 
 class HybridRetriever(BaseRetriever):

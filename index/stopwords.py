@@ -11,7 +11,7 @@ few more most other some such no nor not only own same so than too very s t can 
 d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn
 weren won wouldn also would could may might must shall per via yet etc
 one two three four five six seven eight nine ten
-according respectively describe described describes explain explained mention mentioned mentions list
+according respectively respective much many describe described describes explain explained mention mentioned mentions list
 listed name named say says said state stated states give given tell told show shows shown article text
 passage document corpus table
 """.split())

@@ -33,6 +33,9 @@ from .types import Chunk
 
 SCHEMA = 1
 CHUNKS = "briefing_chunks"
+# HNSW search breadth: Chroma's default (100) misses some true top-30 neighbours even at a few hundred
+# chunks, so answers would depend on the order chunks were inserted; 400 finds them all there
+EF_SEARCH = 400
 FILES = "briefing_files"
 GENERATION = "~generation"  # the manifest record renewed on every manifest write
 MARKER = "briefing-index.json"
@@ -186,12 +189,14 @@ class Store:
         self._manifest: tuple[str, dict[str, FileRecord], str] | None = None  # generation, records, fingerprint
         try:
             self.chunks = client.get_or_create_collection(
-                CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
                 metadata={"embedding_model": MODEL_NAME, "dimensions": DIMENSIONS, "schema": SCHEMA})
             self.files = client.get_or_create_collection(FILES, embedding_function=None)
         except Exception as e:  # chromadb raises many types; the user needs one message
             raise StoreError(f"cannot open the index at {location}: {e}") from None
         self.chunks, self.files = _Guarded(self.chunks, location), _Guarded(self.files, location)
+        if (self.chunks.configuration.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:  # an older index
+            self.chunks.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
         meta = self.chunks.metadata or {}
         if meta.get("embedding_model", MODEL_NAME) != MODEL_NAME or int(meta.get("schema", SCHEMA)) != SCHEMA:
             raise StoreError(f"the index at {location} was built with another model or format "
