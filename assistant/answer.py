@@ -22,7 +22,7 @@ from index.store import Store
 from index.types import Chunk
 
 from .condense import condense
-from .evidence import Evidence, Query, analyze, select, unstated_operation
+from .evidence import Evidence, Query, analyze, row_label, select, unstated_operation
 from .retrieval import Filters, Hit, Retriever
 from .types import Answer, Citation, Conflict
 
@@ -37,6 +37,7 @@ MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
 MAX_ALTERNATIVES = 2
+MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -145,7 +146,9 @@ class Answerer:
     def _compose(self, question: str, query: Query, evidence: list[Evidence]) -> Answer:
         best = evidence[0]
         cites = Citations()
-        conflicts = find_conflicts(self.store, best, evidence[1:6])
+        # tables of other years or other rows are no disagreement about which years or rows a table has
+        table_level = query.which_years or query.members
+        conflicts = [] if table_level else find_conflicts(self.store, best, evidence[1:6])
         if conflicts:
             parts, found = [], []
             group = [best] + conflicts
@@ -158,6 +161,12 @@ class Answerer:
             conflict = Conflict(about=best.about or query.text, values=tuple(found))
             return Answer(question=question, answered=True, answer=text, mode="grounded",
                           citations=cites.build(), conflicts=[conflict])
+        if query.members and best.chunk.kind == "table_row" and (members := self._members(query, best)):
+            parts = [f"{label} [{cites.mark(row, row.text)}]" for label, row in members]
+            listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+            where = best.chunk.caption.rstrip(":. ") or best.chunk.section or _where(best)
+            return Answer(question=question, answered=True, answer=f"The table ({where}) lists {listed}.",
+                          mode="grounded", citations=cites.build())
         others = self._alternatives(query, best, evidence[1:10])
         if others:  # several articles answer: each answer is stated with the article it comes from
             parts = [sentence(f"In “{_where(ev)}”: {ev.statement}", cites.mark(ev.chunk, ev.quote))
@@ -166,6 +175,36 @@ class Answerer:
             parts = [sentence(best.statement, cites.mark(best.chunk, best.quote))]
         return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                       citations=cites.build())
+
+    def _members(self, query: Query, best: Evidence) -> list[tuple[str, Chunk]]:
+        """The rows a table lists, each with its label. Where the question names a row (a total, a
+        group heading: "the components of revenue"), the rows it adds up: the block above it, else the
+        block below it; otherwise every row but the totals."""
+        rows = [(label, row) for row in self.store.table_rows(best.chunk.article_id, best.chunk.table_index)
+                if (label := row_label(row)) and any(list(row.row.values())[1:])]
+        asked = set(query.terms)
+
+        def words(text: str) -> set[str]:
+            return set(tokenize(text))
+
+        grouped = [(label, row) for label, row in rows if row.group and words(row.group) <= asked]
+        if grouped:
+            return grouped[:MAX_MEMBERS] if len(grouped) > 1 else []
+        total = [i for i, (label, _) in enumerate(rows) if label.lower().startswith("total")]
+        named = [i for i, (label, _) in enumerate(rows) if len(words(label)) >= 2 and words(label) <= asked]
+        if named:
+            at = max(named, key=lambda i: len(words(rows[i][0])))
+            stops = set(total) | set(named)
+            above = [i for i in range(at - 1, -1, -1)]
+            block = []
+            for i in (above if at > 0 else range(at + 1, len(rows))):
+                if i in stops:
+                    break
+                block.append(i)
+            rows = [rows[i] for i in sorted(block)]
+        else:
+            rows = [r for i, r in enumerate(rows) if i not in total]
+        return rows[:MAX_MEMBERS] if len(rows) > 1 else []
 
     def _alternatives(self, query: Query, best: Evidence, others: list[Evidence]) -> list[Evidence]:
         """Evidence from other articles that answers the same question about as well as the best: the

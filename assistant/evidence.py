@@ -17,7 +17,14 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _COMPARE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:year|period|quarter)s?\b.*\b(larger|largest|higher|highest|greater|"
                       r"greatest|more|most|bigger|biggest|increase[ds]?|lower|lowest|smaller|smallest|less|least|"
                       r"fewer|decrease[ds]?)\b", re.I)
-_WHICH_YEARS = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:years|periods)\b", re.I)
+_WHICH_YEARS = re.compile(r"\b(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:what|which)\s+(?:are|were)\s+the\s+)"
+                          r"(?:financial\s+|fiscal\s+)?(?:years|periods)\b", re.I)
+# "what are the components of X", "which countries are shown in the table": the rows a table lists
+_MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){0,3}?(?:components|types|items|"
+                      r"categories|segments|countries|regions|currencies|elements|classes|kinds|sources|markets|"
+                      r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
+                      r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
+                      r"\bmaking\s+up\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
@@ -28,6 +35,7 @@ _THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|h
                         r"\s*(?:than)?\s*(?:[$€£¥]\s*)?([-−]?\d[\d,]*(?:\.\d+)?)(?!\d)", re.I)
 _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "decrease", "decreased",
                 "decreases"}
+_FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
 
@@ -91,6 +99,7 @@ class Query:
     pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")
     compare: str = ""  # "max" / "min" for "in which year was X larger / smaller"
     which_years: bool = False
+    members: bool = False  # asks which rows a table lists ("what are the components of X")
     bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
     why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
 
@@ -130,6 +139,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  years=list(dict.fromkeys(years)),
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=bool(_WHICH_YEARS.search(question)) and not m and not bound, bound=bound,
+                 members=bool(_MEMBERS.search(question)) and not years,
                  why=bool(_WHY.search(question)))
 
 
@@ -250,6 +260,8 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             covered |= new
     picked.sort()
     texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
+    if query.which_years and len(set(_YEAR.findall(" ".join(texts)))) < 2 or query.members and texts[-1].endswith(":"):
+        return None  # "which years": a sentence without them; "what are the items": the line above the table
     quote = " ".join(texts)
     statement = " ".join(texts)
     # one sentence that holds every asked term beats two that hold them between them
@@ -272,6 +284,10 @@ def parse_number(cell: str) -> float | None:
     return -value if negative else value
 
 
+def row_label(chunk: Chunk) -> str:
+    return _label(chunk)[1]
+
+
 def _label(chunk: Chunk) -> tuple[int, str]:
     """The row label (the first cell) and its column; a row without one (a subtotal under a group
     heading) is labelled by its group."""
@@ -290,14 +306,18 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
     if len(cells) > 1 and cells[0] and not any(cells[1:]):
         return None  # a group heading ("Deferred tax assets:"): by itself it states nothing
     label_at, label = _label(chunk)
-    label_tokens = _tokset(label)
+    label_tokens = _tokset(_FOOTNOTE.sub("", label))
     group_tokens = _tokset(chunk.group)
     ctx = _context(chunk) | _tokset(" ".join(headers)) | group_tokens
     row_tokens = _tokset(chunk.text)
     support = query.coverage(ctx | row_tokens)
     focus = query.coverage(label_tokens | group_tokens | _tokset(" ".join(headers)) | row_tokens)
-    # how well the row label matches: a question names the row it is about (and maybe its group)
-    label_hit = query.coverage(label_tokens | group_tokens) if label_tokens else 0.0
+    # how well the row label matches: a question names the row it is about (and maybe its group); the
+    # words its columns explain ("the quarter ended July 27, 2019") are not the label's to match
+    explained = (_tokset(" ".join(h for i, h in enumerate(headers) if i != label_at)) - label_tokens - group_tokens)
+    rest = query.coverage(set(query.terms) - explained)
+    named = query.coverage(label_tokens | group_tokens)
+    label_hit = 0.5 * named + 0.5 * min(1.0, named / rest) if label_tokens and rest else 0.0
     label_share = len(label_tokens & set(query.terms)) / len(label_tokens) if label_tokens else 0.0
     label_score = 0.6 * label_hit + 0.4 * label_share
     focus = 0.5 * focus + 0.5 * label_score
@@ -308,6 +328,10 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         else:
             focus *= 0.5  # the row's table is about other years than the asked ones
     about = label
+    if query.which_years or query.members:  # about the table: its caption and headers count as much as the row
+        focus = max(focus, support)
+    if query.members:
+        return Evidence(hit, label, chunk.text, support, focus, about=about, label=label_score)
     if query.compare or query.which_years or query.bound:
         statement = (_compare(query, label, headers, cells, years) if query.compare else
                      _passing(query, label, headers, cells, years) if query.bound else _years(label, headers, years))

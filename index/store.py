@@ -321,6 +321,11 @@ class Store:
                 return
             offset += PAGE
 
+    def table_rows(self, article_id: str, table_index: int) -> list[Chunk]:
+        """The rows of one table, in order."""
+        where = {"$and": [{ARTICLE_ID: article_id}, {TABLE_INDEX: table_index}, {KIND: "table_row"}]}
+        return sorted(self.iter_chunks(where), key=lambda c: c.row_index)
+
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
         by_id = {cid: chunk_from_record(cid, doc or "", meta or {})
