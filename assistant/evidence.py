@@ -120,10 +120,18 @@ def _pairs(tokens: list[str]) -> set[tuple[str, str]]:
     return set(zip(tokens, tokens[1:]))
 
 
+# the words that frame a question about a table ("which years does the table provide information for")
+_FRAMING = frozenset(tokenize("year years period periods provide provided information include included shown "
+                              "presented calculated recorded"))
+
+
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
-    terms = list(dict.fromkeys(tokens))
     m = _COMPARE.search(question)
+    table_level = bool(_WHICH_YEARS.search(question) or _MEMBERS.search(question)) and not m
+    if table_level:
+        tokens = [t for t in tokens if t not in _FRAMING] or tokens
+    terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
     for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order
         step = 1 if int(b) >= int(a) else -1
@@ -328,6 +336,8 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         else:
             focus *= 0.5  # the row's table is about other years than the asked ones
     about = label
+    if query.which_years and not years:
+        return None  # a table without year columns does not say which years
     if query.which_years or query.members:  # about the table: its caption and headers count as much as the row
         focus = max(focus, support)
     if query.members:

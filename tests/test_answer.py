@@ -211,3 +211,25 @@ def test_reports_that_the_question_does_not_tell_apart_are_each_stated_and_a_cha
     declined = answerer.ask("What was the change in revenue from 2018 to 2019?")
     assert not declined.answered and not declined.citations
     assert any(c.row and c.row.get("Column 1") == "Revenue" for c in declined.related)
+
+
+def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
+    """"Which countries ..." lists the table's rows (not its total), each row cited; "the components of
+    X" lists the rows that add up to X; "which years" reads the table's columns, not the line above it."""
+    (tmp_path / "harbor.md").write_text(
+        "# Harbor Logistics annual report\n\nHarbor Logistics moves containers between ports.\n\n"
+        "Revenue from port fees by country was as follows:\n\n| | 2019 | 2018 | 2017 |\n| --- | --- | --- | --- |\n"
+        "| Norway | 410 | 380 | 350 |\n| Denmark | 220 | 210 | 190 |\n| Poland | 95 | 90 | 70 |\n"
+        "| Total port fees | 725 | 680 | 610 |\n\nThe cost of the fleet is shown below:\n\n| | 2019 | 2018 |\n"
+        "| --- | --- | --- |\n| Vessels | 900 | 850 |\n| Cranes | 300 | 280 |\n| Fleet cost, gross | 1,200 | 1,130 |\n"
+        "| Accumulated depreciation | (400) | (350) |\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    answerer = Answerer(store, embeddings)
+    countries = answerer.ask("Which countries are shown in the table of revenue from port fees?")
+    assert countries.answered and "Norway [1], Denmark [2] and Poland [3]" in countries.answer
+    assert [c.kind for c in countries.citations] == ["table_row"] * 3 and "Total" not in countries.answer
+    parts = answerer.ask("What are the components of fleet cost, gross?")
+    assert "Vessels [1] and Cranes [2]" in parts.answer and "depreciation" not in parts.answer
+    years = answerer.ask("Which years does the table provide information for revenue from port fees?")
+    assert "2019, 2018 and 2017" in years.answer and years.citations[0].kind == "table_row"
