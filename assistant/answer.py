@@ -22,7 +22,7 @@ from index.store import Store
 from index.types import Chunk
 
 from .condense import condense
-from .evidence import Evidence, Query, analyze, row_label, select, unstated_operation
+from .evidence import Evidence, Query, analyze, label_words, row_label, select, unstated_operation
 from .retrieval import Filters, Hit, Retriever
 from .types import Answer, Citation, Conflict
 
@@ -106,8 +106,13 @@ class Answerer:
         query = analyze(standalone, self.store.lexical())
         evidence = select(query, hits)
         t2 = time.perf_counter()
-        if not evidence or not self.supported(query, evidence[0]):
+        rows = _named_rows(query, evidence)
+        if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows)):
             answer = self._decline(question, hits)
+        elif rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
+            cites = Citations()
+            text = " ".join(sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in rows)
+            answer = Answer(question=question, answered=True, answer=text, mode="grounded", citations=cites.build())
         else:
             answer = self._compose(question, query, evidence)
             if self.llm is not None:
@@ -122,11 +127,12 @@ class Answerer:
                           "compose_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
         return answer
 
-    def supported(self, query: Query, best: Evidence) -> bool:
-        """Does the best evidence answer the question, or only resemble it?"""
+    def supported(self, query: Query, best: Evidence, named_rows: bool = False) -> bool:
+        """Does the best evidence answer the question, or only resemble it? (`named_rows`: the
+        question names this row and others of its table, each by its whole label)"""
         if best.support < self.min_support or unstated_operation(query, best):
             return False
-        if query.years:  # "X in 2019": a lookup of a named figure
+        if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
             return best.label >= MIN_LABEL if best.chunk.kind == "table_row" else best.phrase >= MIN_PHRASE
         return True
 
@@ -224,6 +230,40 @@ class Answerer:
             found.append(ev)
             seen.add(ev.chunk.article_id)
         return found
+
+
+def _named_rows(query: Query, evidence: list[Evidence]) -> list[Evidence]:
+    """The best row and the other rows of its table that the question names as well ("for Japanese Yen
+    and South Korean Won, respectively"), in the question's order; none unless there are two. Each
+    label names a thing of its own (not the table's subject, which its caption names), no word shared."""
+    if not evidence or evidence[0].chunk.kind != "table_row" or query.members or not re.search(r"\band\b", query.text):
+        return []
+    best = evidence[0]
+    context = set(tokenize(" ".join((best.chunk.title, best.chunk.section, best.chunk.caption))))
+    used = set(label_words(best.chunk))
+    if not _named(used, query, context):
+        return []
+    found = []
+    for ev in evidence[1:12]:
+        words = label_words(ev.chunk)
+        if (ev.chunk.kind == "table_row" and ev.chunk.article_id == best.chunk.article_id
+                and ev.chunk.table_index == best.chunk.table_index and _named(words, query, context)
+                and not words & used):
+            found.append(ev)
+            used |= words
+    if not found:
+        return []
+    return sorted([best, *found[:3]], key=lambda ev: min(query.terms.index(t) for t in label_words(ev.chunk)
+                                                         if t in query.terms))
+
+
+def _named(label: set[str] | frozenset[str], query: Query, context: set[str]) -> bool:
+    """Does the question name this row label, with words the table's context does not explain: most of
+    its words, or one of the question's rarest ("Huawei" for "Huawei Technologies Co., Ltd.")?"""
+    found = label & set(query.terms)
+    rarest = max(query.weights.values(), default=0.0)
+    return bool(found - context) and (len(found) / len(label) >= 0.5
+                                      or any(query.weights[t] >= 0.8 * rarest for t in found))
 
 
 def _where(ev: Evidence) -> str:

@@ -296,6 +296,10 @@ def row_label(chunk: Chunk) -> str:
     return _label(chunk)[1]
 
 
+def label_words(chunk: Chunk) -> frozenset[str]:
+    return _tokset(_FOOTNOTE.sub("", row_label(chunk)))
+
+
 def _label(chunk: Chunk) -> tuple[int, str]:
     """The row label (the first cell) and its column; a row without one (a subtotal under a group
     heading) is labelled by its group."""

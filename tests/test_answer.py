@@ -215,7 +215,8 @@ def test_reports_that_the_question_does_not_tell_apart_are_each_stated_and_a_cha
 
 def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     """"Which countries ..." lists the table's rows (not its total), each row cited; "the components of
-    X" lists the rows that add up to X; "which years" reads the table's columns, not the line above it."""
+    X" lists the rows that add up to X; two rows named in one question are both stated; "which years"
+    reads the table's columns, not the line above it."""
     (tmp_path / "harbor.md").write_text(
         "# Harbor Logistics annual report\n\nHarbor Logistics moves containers between ports.\n\n"
         "Revenue from port fees by country was as follows:\n\n| | 2019 | 2018 | 2017 |\n| --- | --- | --- | --- |\n"
@@ -231,5 +232,7 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     assert [c.kind for c in countries.citations] == ["table_row"] * 3 and "Total" not in countries.answer
     parts = answerer.ask("What are the components of fleet cost, gross?")
     assert "Vessels [1] and Cranes [2]" in parts.answer and "depreciation" not in parts.answer
+    both = answerer.ask("What were the port fees from Norway and Denmark in 2019, respectively?")
+    assert both.answer == "Norway — 2019: 410. [1] Denmark — 2019: 220. [2]"
     years = answerer.ask("Which years does the table provide information for revenue from port fees?")
     assert "2019, 2018 and 2017" in years.answer and years.citations[0].kind == "table_row"
