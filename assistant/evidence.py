@@ -27,6 +27,9 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"\bmaking\s+up\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
+# "What is goodwill?", "What are OEM?": no "the", a name of one to three words
+_DEFINITION = re.compile(r"^\s*what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$",
+                         re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
                      r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
@@ -102,6 +105,7 @@ class Query:
     members: bool = False  # asks which rows a table lists ("what are the components of X")
     bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
     why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
+    definition: bool = False  # "What is goodwill?": asks what a thing is
 
     @property
     def total(self) -> float:
@@ -148,7 +152,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=bool(_WHICH_YEARS.search(question)) and not m and not bound, bound=bound,
                  members=bool(_MEMBERS.search(question)) and not years,
-                 why=bool(_WHY.search(question)))
+                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)))
 
 
 @dataclass
@@ -311,8 +315,8 @@ def _label(chunk: Chunk) -> tuple[int, str]:
 
 def _from_row(query: Query, hit: Hit) -> Evidence | None:
     chunk = hit.chunk
-    if is_instruction(chunk.text):
-        return None
+    if is_instruction(chunk.text) or query.why or query.definition:
+        return None  # figures give no reason, and a row's cells do not say what a thing is
     headers = list(chunk.headers) or list(chunk.row)
     cells = list(chunk.row.values())
     if len(cells) > 1 and cells[0] and not any(cells[1:]):
