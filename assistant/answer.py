@@ -129,7 +129,7 @@ class Answerer:
 
     def supported(self, query: Query, best: Evidence, named_rows: bool = False) -> bool:
         """Does the best evidence answer the question, or only resemble it? (`named_rows`: the
-        question names this row and others of its table, each by its whole label)"""
+        question names this row and others of its table by their labels)"""
         if best.support < self.min_support or unstated_operation(query, best):
             return False
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
@@ -201,9 +201,8 @@ class Answerer:
         if named:
             at = max(named, key=lambda i: len(words(rows[i][0])))
             stops = set(total) | set(named)
-            above = [i for i in range(at - 1, -1, -1)]
             block = []
-            for i in (above if at > 0 else range(at + 1, len(rows))):
+            for i in (range(at - 1, -1, -1) if at > 0 else range(at + 1, len(rows))):
                 if i in stops:
                     break
                 block.append(i)
