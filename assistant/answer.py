@@ -109,12 +109,8 @@ class Answerer:
         rows = _named_rows(query, evidence)
         if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows)):
             answer = self._decline(question, hits)
-        elif rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
-            cites = Citations()
-            text = " ".join(sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in rows)
-            answer = Answer(question=question, answered=True, answer=text, mode="grounded", citations=cites.build())
         else:
-            answer = self._compose(question, query, evidence)
+            answer = self._compose(question, query, evidence, rows)
             if self.llm is not None:
                 from .llm import answer_with_llm
 
@@ -149,9 +145,12 @@ class Answerer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
         return Answer(question=question, answered=False, answer=DECLINE, mode="grounded", related=related)
 
-    def _compose(self, question: str, query: Query, evidence: list[Evidence]) -> Answer:
+    def _compose(self, question: str, query: Query, evidence: list[Evidence], rows: list[Evidence]) -> Answer:
         best = evidence[0]
         cites = Citations()
+        if rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
+            text = " ".join(sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in rows)
+            return Answer(question=question, answered=True, answer=text, mode="grounded", citations=cites.build())
         # tables of other years or other rows are no disagreement about which years or rows a table has
         table_level = query.which_years or query.members
         conflicts = [] if table_level else find_conflicts(self.store, best, evidence[1:6])

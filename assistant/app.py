@@ -8,12 +8,12 @@ up. Writes to the index go one at a time.
 from __future__ import annotations
 
 import ipaddress
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from index.environment import set_offline
 from index.indexer import IndexReport, run_index, writer_lock
 from index.store import KIND, Store, chunk_from_record
 from index.types import Skipped
@@ -226,7 +226,7 @@ def launch(demo: "gr.Blocks", services: Services, host: str = "127.0.0.1", port:
 
 def serve(settings: Settings, host: str, port: int, auth: str = "", insecure: bool = False) -> int:
     """`briefing serve`: check the exposure first (before any model loads), then serve until stopped."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    set_offline()
     pairs = read_auth(auth) if auth else None
     check_exposure(host, pairs, insecure)
     services = Services.open(settings)

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from index.environment import set_offline
+
 from .config import Settings
 from .errors import BriefingError, InputError, UsageError
 
@@ -90,10 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    set_offline()
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.load(**{k: getattr(args, k, None) for k in ("index_dir", "chroma_url", "max_file_mb", "llm")})

@@ -26,19 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
+from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 PACKS = {  # name -> (questions, corpus)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus"),
 }
 COLUMNS = ("answer_accuracy", "refusal_accuracy", "citation_recall", "citation_precision", "p50_ms", "answer_chars")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-sys.path.insert(0, str(ROOT))
 
 
 def p50(latencies: list[float]) -> float | None:
@@ -120,9 +113,7 @@ def main() -> int:
     for name, (questions, corpus) in PACKS.items():
         results[name] = {"briefing": ours(name), "naive": naive(read_jsonl(str(questions)), corpus, embeddings)}
     summary = {"cpus": os.cpu_count(), "packs": results, "seconds": round(time.perf_counter() - started)}
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "baseline.json").write_text(json.dumps(summary, indent=2))
+    save("baseline", summary)
     if args.json:
         print(json.dumps(summary))
         return 0

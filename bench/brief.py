@@ -22,14 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, save  # bench/ is on sys.path when a bench script runs
 TATQA = ROOT.parent / "shared" / "eval" / "tatqa_dev" / "corpus"
 NEWS = [next((ROOT / "seeds").glob("*.txt"))] + [
     ROOT / "tests" / "data" / name for name in ("wire_a.md", "wire_b.md", "injection.txt", "page.html")]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-sys.path.insert(0, str(ROOT))
 
 
 def make_corpora(tmp: Path) -> dict[str, tuple[Path, str]]:
@@ -91,9 +87,7 @@ def main() -> int:
                   f"topic {row['topic']['first_s']:.2f} s, then {row['topic']['median_s']:.2f} s "
                   f"({row['topic']['words']} words, {row['topic']['citations']} citations) | "
                   f"`briefing brief` end to end {row['cli_seconds']:.1f} s", flush=True)
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "brief.json").write_text(json.dumps(results, indent=2))
+    save("brief", results)
     return 0
 
 

@@ -23,12 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, save  # bench/ is on sys.path when a bench script runs
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "tatqa_dev" / "corpus"
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-sys.path.insert(0, str(ROOT))
 
 
 def files_of(corpus: Path) -> list[Path]:
@@ -130,9 +126,7 @@ def main() -> int:
     print(f"briefing / ceiling throughput: {ratio:.1%}")
     print(f"`briefing index` end to end: first run {first:.1f} s ({report['chunks']} chunks, model load included), "
           f"unchanged re-run {rerun:.2f} s: {first / rerun:.0f}x faster")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "index.json").write_text(json.dumps(summary, indent=2))
+    save("index", summary)
     return 0
 
 

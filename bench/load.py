@@ -23,13 +23,8 @@ import urllib.request
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, save  # bench/ is on sys.path when a bench script runs
 QUESTIONS = ROOT.parent / "shared" / "eval" / "seed_dev.jsonl"
-RESULTS = ROOT / "bench" / "results" / "load.json"
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
 def wait_for_app(url: str, proc: subprocess.Popen, seconds: float, failure: str) -> None:
@@ -124,10 +119,8 @@ def main() -> None:
             print(f"{users:>3} users: {r['requests']:>5} requests in {r['seconds']:.0f} s, "
                   f"{r['throughput_rps']:.1f}/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, {r['errors']} errors",
                   flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"endpoint": "/ask", "cpus": os.cpu_count(), "questions": len(questions),
-                                   "levels": rows}, indent=1) + "\n", encoding="utf-8")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    path = save("load", {"endpoint": "/ask", "cpus": os.cpu_count(), "questions": len(questions), "levels": rows})
+    print(f"written to {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

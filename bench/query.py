@@ -37,8 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
+from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 TATQA = EVAL / "tatqa_dev"
 BASE_ROOTS = (ROOT / "seeds", TATQA / "corpus")
 PACKS = (EVAL / "seed_dev.jsonl", TATQA / "questions.jsonl")
@@ -46,12 +45,6 @@ MAX_BYTES = 20 * 2**20
 GOAL_MS = 150  # p50 at 100k chunks, on 2 cores
 NOISE = 0.01
 OURS = (str(ROOT / "assistant"), str(ROOT / "index"))  # the project's code, for the profile
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-sys.path.insert(0, str(ROOT))
 
 # a number with its thousands separators and decimals, alone or before a short unit ("59.1m", "12%"),
 # never inside an identifier ("001e29d7")
@@ -330,9 +323,7 @@ def main() -> int:
                "goal": {"p50_ms_at_most": GOAL_MS, "at_chunks": largest["chunks"],
                         "p50_ms": largest["total"]["p50"], "met": largest["total"]["p50"] <= GOAL_MS},
                "seconds": round(time.perf_counter() - started)}
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "query.json").write_text(json.dumps(summary, indent=2))
+    save("query", summary)
     if args.json:
         print(json.dumps(summary))
         return 0

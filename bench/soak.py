@@ -26,18 +26,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from common import EVAL, ROOT, save
 from load import wait_for_app  # bench/ is on sys.path when a bench script runs
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
 SEED_QUESTIONS = EVAL / "seed_dev.jsonl"
 TATQA = EVAL / "tatqa_dev"
-RESULTS = ROOT / "bench" / "results" / "soak.json"
 MIB = 2**20
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
 @contextmanager
@@ -277,13 +271,12 @@ def main() -> None:
     result = soak.summary(seed_chunks)
     result["app_tracebacks"] = tracebacks
     result["questions"] = len(questions)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    path = save("soak", result)
     if args.json:
         print(json.dumps(result))
     else:
         print_table(result)
-        print(f"app tracebacks in its log: {tracebacks}; written to {RESULTS.relative_to(ROOT)}")
+        print(f"app tracebacks in its log: {tracebacks}; written to {path.relative_to(ROOT)}")
     if tracebacks:
         print(f"the app's log is kept: {log}", file=sys.stderr)
     else:

@@ -1,9 +1,9 @@
 """Embeddings: the packaged all-MiniLM-L6-v2 through sentence-transformers, behind LangChain's interface."""
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
+from .environment import set_offline
 from .errors import StoreError
 
 if TYPE_CHECKING:
@@ -24,9 +24,7 @@ def model_path() -> str:
 
 def make_embeddings(batch_size: int = 64) -> "Embeddings":
     """LangChain `Embeddings` over the packaged model on the CPU, normalised for cosine search."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in the CLI
+    set_offline()
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(model_name=model_path(), model_kwargs={"device": "cpu"},

@@ -6,16 +6,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from index.environment import set_offline
 
+set_offline()
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
@@ -52,6 +52,27 @@ def briefing(*args: str, env: dict | None = None, timeout: float = 600) -> subpr
     """Run the real CLI in a subprocess."""
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def concurrently(n: int, call: Callable[[], object]) -> tuple[list, list[Exception]]:
+    """`call` in n threads released together; what they returned, and what they raised (collected,
+    so that a failure names itself)."""
+    start = threading.Barrier(n)
+    got, errors = [], []
+
+    def one():
+        start.wait()
+        try:
+            got.append(call())
+        except Exception as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return got, errors
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, log: Path | None = None, seconds: float = 300) -> None:

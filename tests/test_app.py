@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, briefing, free_port
+from conftest import SEEDS, briefing, concurrently, free_port
 from gradio_client import Client, handle_file
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -169,19 +168,7 @@ def test_indexing_does_not_hold_up_concurrent_chats(client, tmp_path):
     job = Client(client.src, verbose=False).submit([handle_file(str(feed))], api_name="/index")
     while job.status().code.name not in ("PROCESSING", "FINISHED"):
         time.sleep(0.05)
-    answers, errors = [], []
-
-    def user():
-        try:
-            answers.append(Client(client.src, verbose=False).predict(QUESTION, api_name="/ask"))
-        except Exception as e:  # collected, so a failure names itself
-            errors.append(e)
-
-    users = [threading.Thread(target=user) for _ in range(8)]
-    for t in users:
-        t.start()
-    for t in users:
-        t.join()
+    answers, errors = concurrently(8, lambda: Client(client.src, verbose=False).predict(QUESTION, api_name="/ask"))
     assert not job.done(), "the upload finished before the chats: make the feed bigger"
     assert not errors and len(answers) == 8 and all(a["citations"][0]["text"] == ROW for a in answers)
     assert job.result()["added"] == 1

@@ -11,7 +11,7 @@ from index.chunk import chunk
 from index.indexer import prepare
 from index.load import load_file
 from index.parse import parse
-from index.types import ListBlock, Table
+from index.types import ListBlock
 
 MB = 2**20
 

@@ -748,7 +748,7 @@ def test_a_damaged_or_foreign_index_is_named_and_rebuild_recovers(tmp_path, embe
         r = briefing(*command, "--index-dir", str(ix))
         assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
         [line] = r.stderr.strip().splitlines()
-        assert line.startswith(f"briefing: error: ") and str(ix) in line and "--rebuild" in line
+        assert line.startswith("briefing: error: ") and str(ix) in line and "--rebuild" in line
 
     store = Store.open(ix, rebuild=True)
     run_index(store, [SEED_FILE], lambda: embeddings, max_bytes=20 * MB)

@@ -10,13 +10,12 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, SEED_FILE, SHARED, free_port, wait_until_up
+from conftest import DATA, ROOT, SEED_FILE, SHARED, concurrently, free_port, wait_until_up
 from gradio_client import Client
 
 from assistant.answer import Answerer
@@ -112,21 +111,7 @@ def test_sessions_that_find_the_lexical_index_stale_wait_for_one_rebuild(tmp_pat
         return build(cls, ids, texts)
 
     monkeypatch.setattr(LexicalIndex, "build", classmethod(slow_build))
-    start = threading.Barrier(16)
-    got, errors = [], []
-
-    def session():
-        start.wait()
-        try:
-            got.append(app.lexical())
-        except Exception as e:  # collected, so a failure names itself
-            errors.append(e)
-
-    sessions = [threading.Thread(target=session) for _ in range(16)]
-    for t in sessions:
-        t.start()
-    for t in sessions:
-        t.join()
+    got, errors = concurrently(16, app.lexical)
     assert not errors and len(builds) == 1 and len(got) == 16 and all(g is got[0] for g in got)
 
 
