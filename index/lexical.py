@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-VERSION = "4"  # of the tokenizer and the saved layout (3: chunks in id order; 4: question words); part of the folder name
+VERSION = "5"  # of the tokenizer and the saved layout (3: chunks in id order; 4, 5: stopwords); in the folder name
 
 
 @lru_cache(maxsize=1)
