@@ -187,8 +187,12 @@ def _build_table(header: list[str], rows: list[list[str]], numbers: list[int], c
     while rows and _is_header_like(rows[0]):
         header_rows.append(rows.pop(0))
         numbers.pop(0)
-    if not any(header_rows[-1]) and rows and all(c and not _NUMBER.match(c) for c in rows[0]):
-        header_rows.append(rows.pop(0))  # an empty header row over a row of column names
+    last = header_rows[-1]
+    mostly_empty = (not last[0] or _UNIT_NOTE.match(last[0])) and sum(map(bool, last[1:])) <= (width - 1) / 2
+    if mostly_empty and rows and all(c and not _NUMBER.match(c) for c in rows[0]):
+        # an empty header row, or one with only a unit note and a spanning label ("Payments Due by
+        # Period"), over a row of column names
+        header_rows.append(rows.pop(0))
         numbers.pop(0)
     merged = [_spread(r) if i < len(header_rows) - 1 else r for i, r in enumerate(header_rows)]
     names = []

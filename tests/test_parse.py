@@ -178,3 +178,17 @@ def test_grouped_rows_carry_their_group_and_unit_notes_join_the_header(tmp_path)
         ("", "Deferred tax assets:"), ("Deferred tax assets", "Inventory"),
         ("Deferred tax assets", "Accrued expenses"), ("Deferred tax assets", "")]
     assert "Deferred tax assets" in rows[1].embed_text() and "Deferred tax assets" not in rows[1].text
+
+
+def test_a_row_of_column_names_under_a_spanning_label_is_the_header(tmp_path):
+    """A header line with only a spanning label ("Payments Due by Period") over a line of column
+    names: the names are the header, joined with the label, and every figure row keeps its column."""
+    path = tmp_path / "obligations.md"
+    path.write_text("# Obligations\n\n|  |  | Payments Due by Period |  |\n| --- | --- | --- | --- |\n"
+                    "| Contractual Obligations | Total | Less than 1 Year | 1-3 Years |\n"
+                    "| Operating lease obligations | 312.6 | 52.1 | 86.4 |\n", encoding="utf-8")
+    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
+    [row] = [c for c in chunks if c.kind == "table_row"]
+    assert row.row == {"Contractual Obligations": "Operating lease obligations",
+                       "Payments Due by Period Total": "312.6", "Payments Due by Period Less than 1 Year": "52.1",
+                       "Payments Due by Period 1-3 Years": "86.4"}
