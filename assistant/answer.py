@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 MIN_SUPPORT = 0.35  # share of the question's idf-weighted terms that the evidence and its context hold
 MIN_LABEL = 0.6  # a question about a year must name the row it reads (row-label match)
 MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
+# When the best evidence does not answer (a row where the question asks for a stated change), the next
+# that does, if it scored at least this share of the best, among the first few:
+FALLBACK_SCORE = 0.75
+FALLBACK_DEPTH = 3
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
 MAX_ALTERNATIVES = 2
@@ -107,6 +111,8 @@ class Answerer:
         evidence = select(query, hits)
         t2 = time.perf_counter()
         rows = _named_rows(query, evidence)
+        if evidence and not rows:  # the best evidence that answers, among those scored about as well
+            evidence = self._answering_first(query, evidence)
         if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows)):
             answer = self._decline(question, hits)
         else:
@@ -131,6 +137,17 @@ class Answerer:
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
             return best.label >= MIN_LABEL if best.chunk.kind == "table_row" else best.phrase >= MIN_PHRASE
         return True
+
+    def _answering_first(self, query: Query, evidence: list[Evidence]) -> list[Evidence]:
+        """The evidence with the best candidate that supports an answer first, when one from the same
+        article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
+        gives the balance, the sentence below the table states the increase)."""
+        for i, ev in enumerate(evidence[:FALLBACK_DEPTH]):
+            if ev.score < FALLBACK_SCORE * evidence[0].score:
+                break
+            if ev.chunk.article_id == evidence[0].chunk.article_id and self.supported(query, ev):
+                return [ev, *evidence[:i], *evidence[i + 1:]] if i else evidence
+        return evidence
 
     def _condense(self, question: str, history: list[str]) -> str:
         if not history:

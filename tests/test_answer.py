@@ -235,3 +235,20 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     assert both.answer == "Norway — 2019: 410. [1] Denmark — 2019: 220. [2]"
     years = answerer.ask("Which years does the table provide information for revenue from port fees?")
     assert "2019, 2018 and 2017" in years.answer and years.citations[0].kind == "table_row"
+
+
+def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_balance(tmp_path, embeddings):
+    """The row "Port licenses" matches the question best (another report says "increased" often, so
+    the word weighs little), but it gives balances, not the asked increase; the sentence of the same
+    report that states the increase answers instead."""
+    (tmp_path / "traffic.md").write_text("# Harbor traffic\n\n" + "\n\n".join(
+        f"## Week {i}\n\nContainer traffic at berth {i} increased by {i} percent as ships arrived early."
+        for i in range(1, 13)) + "\n", encoding="utf-8")
+    (tmp_path / "licenses.md").write_text(
+        "# Harbor Logistics licenses\n\nIn 2019, port licenses increased $15.6 million, mostly through the "
+        "purchase of two terminals.\n\n| | December 31, 2019 | December 31, 2018 |\n| --- | --- | --- |\n"
+        "| Port licenses | $136.2 | $120.6 |\n| Berth rights | 40.1 | 38.0 |\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    a = Answerer(store, embeddings).ask("What was the increase in port licenses in 2019?")
+    assert a.answered and "increased $15.6 million" in a.answer and a.citations[0].kind == "text"
