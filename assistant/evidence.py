@@ -402,7 +402,9 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
     covered: set[str] = set()
     while True:
         gains = [(query.coverage((_tokset(headers[i]) & asked) - covered), i) for i in candidates if i not in picked]
-        gain, best_i = max(gains, default=(0.0, -1))
+        # equal fits ("Fiscal 2019 Net Sales", "Fiscal 2018 Net Sales" for "net sales"): the latest year, then
+        # the leftmost column
+        gain, best_i = max(gains, default=(0.0, -1), key=lambda g: (g[0], _latest(headers[g[1]]), -g[1]))
         if gain <= 0.0:
             break
         picked.append(best_i)
@@ -412,6 +414,10 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
     cell_hits = [(query.coverage(_tokset(cells[i]) & asked), i) for i in candidates]
     gain, best_i = max(cell_hits, default=(0.0, -1))
     return [best_i] if gain > 0 else []
+
+
+def _latest(header: str) -> int:
+    return max(map(int, _YEAR.findall(header)), default=0)
 
 
 def _compare(query: Query, label: str, headers: list[str], cells: list[str], years: list[int]) -> str:
