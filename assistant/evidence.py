@@ -27,9 +27,15 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"\bmaking\s+up\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
-# "What is goodwill?", "What are OEM?": no "the", a name of one to three words
-_DEFINITION = re.compile(r"^\s*what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$",
-                         re.I)
+# questions that ask what a thing is, means, includes or how it is worked out: sentences answer them,
+# a row's figures do not ("What is goodwill?", "How is ROIC defined?", "What does X include?")
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$|"
+    r"how\s+(?:is|are|was|were)\b.*\b(?:calculated|defined|determined|measured|computed|derived)\b|"
+    r"how\s+does\b.*\b(?:define|calculate|determine|measure|compute)\b|"
+    r"what\s+(?:does|do|did)\b.*\b(?:include|includes|represent|represents|consist|comprise|mean)\b|"
+    r"what\s+(?:is|are)\s+(?:represented\s+by|excluded\s+from|included\s+in|meant\s+by)\b|"
+    r"who\s+(?:is|are)\b)", re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
                      r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
@@ -154,7 +160,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=bool(_WHICH_YEARS.search(question)) and not m and not bound, bound=bound,
                  members=bool(_MEMBERS.search(question)) and not years,
-                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)))
+                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not _MEMBERS.search(question))
 
 
 @dataclass
@@ -273,6 +279,9 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
         if cov >= 0.5 * best_cov and gain >= 0.15:  # a second sentence that answers another part
             picked.append(i)
             covered |= new
+    if query.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \
+            and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
+        picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
     picked.sort()
     texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
     if query.which_years and len(set(_YEAR.findall(" ".join(texts)))) < 2 or query.members and texts[-1].endswith(":"):

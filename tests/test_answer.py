@@ -252,3 +252,24 @@ def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_bal
     run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
     a = Answerer(store, embeddings).ask("What was the increase in port licenses in 2019?")
     assert a.answered and "increased $15.6 million" in a.answer and a.citations[0].kind == "text"
+
+
+def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path, embeddings):
+    """"How is X defined?" is answered by the sentence that defines it, not by X's row of figures;
+    "why did X increase?" quotes the sentence after the one stating the increase when that one
+    gives the reason."""
+    (tmp_path / "glossary.md").write_text("# Shipping glossary\n\n" + "\n\n".join(  # "defined", "rise": common words
+        f"## Term {i}\n\nTerm {i} is defined as a rise in fleet days in 2019 for route {i}." for i in range(1, 13)) + "\n",
+        encoding="utf-8")
+    (tmp_path / "terms.md").write_text(
+        "# Harbor Logistics terms\n\nBerth utilization is defined as hours occupied divided by hours "
+        "available.\n\nBerth utilization rose by 4 points in 2019. The rise was due to longer calls by "
+        "container ships.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n| Berth utilization | 78% | 74% |\n"
+        "| Crane moves per hour | 31 | 29 |\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    answerer = Answerer(store, embeddings)
+    defined = answerer.ask("How is berth utilization defined?")
+    assert "hours occupied divided by hours available" in defined.answer and defined.citations[0].kind == "text"
+    why = answerer.ask("Why did berth utilization rise in 2019?")
+    assert "due to longer calls by container ships" in why.answer
