@@ -400,11 +400,13 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         if named and max((words[i] for i in others), default=0) > max(words[i] for i in named) + 0.1:
             return [max(others, key=lambda i: words[i])]  # "% change" asked, next to the year columns
         chosen: list[int] = []
-        for year in query.years:  # per asked year, the columns whose other words fit best
-            at_year = [i for i in named if year in headers[i]]
-            if at_year:
+        for year in query.years:  # per asked year, the columns whose other words fit best, and those
+            at_year = [i for i in named if year in headers[i]]  # that fit other asked words ("June 30 and
+            if at_year:                                           # December 31, 2019")
                 top = max(words[i] for i in at_year)
-                chosen += [i for i in at_year if words[i] >= top - 1e-9 and i not in chosen]
+                best = [i for i in at_year if words[i] >= top - 1e-9]
+                fit = set().union(*(_tokset(headers[i]) & asked for i in best)) | wanted
+                chosen += [i for i in at_year if (i in best or (_tokset(headers[i]) & asked) - fit) and i not in chosen]
         if chosen:
             return chosen
     picked: list[int] = []
