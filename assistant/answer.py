@@ -42,6 +42,7 @@ FALLBACK_DEPTH = 3
 ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
 MAX_ALTERNATIVES = 2
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
+SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -323,11 +324,14 @@ def _article_words(store: Store, generation: str, article_id: str) -> frozenset[
 
 
 def _same_story(store: Store, a: Evidence, b: Evidence) -> bool:
-    """Two articles about the same events: most of their words are shared (wire copies, rewrites)."""
+    """Two articles about the same events: most of their words are shared (wire copies, rewrites),
+    each weighed by its idf, so that the vocabulary of a genre (two companies' financial reports)
+    does not make two stories one."""
     generation = store.generation()
+    idf = store.lexical().idf
     words = [_article_words(store, generation, ev.chunk.article_id) for ev in (a, b)]
-    small = min(len(words[0]), len(words[1])) or 1
-    return len(words[0] & words[1]) / small >= 0.5
+    small = min(sum(map(idf, w)) for w in words) or 1.0
+    return sum(map(idf, words[0] & words[1])) / small >= SAME_STORY
 
 
 def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list[Evidence]:
