@@ -80,6 +80,7 @@ _CHANGES = frozenset(tokenize("change difference increase decrease growth"))
 _STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain)\w*\s+"
                             r"(?:by\s+|of\s+)?(?:approximately\s+|about\s+|nearly\s+|almost\s+)?[$€£¥]?\s?\d", re.I)
 _PERCENT = " ".join(tokenize("percent percentage"))
+_PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
 _NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
 
 
@@ -396,6 +397,8 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         wanted = set(query.years)
         words = {i: query.coverage((_tokset(headers[i]) & asked) - wanted) for i in candidates}
         named = [i for i in candidates if any(y in headers[i] for y in query.years)]
+        if not asked & _PERCENT_WORDS:  # "revenue in 2019": the amount, not its "% of total revenue" beside it
+            named = [i for i in named if "%" not in headers[i]] or named
         others = [i for i in candidates if i not in years]
         if named and max((words[i] for i in others), default=0) > max(words[i] for i in named) + 0.1:
             return [max(others, key=lambda i: words[i])]  # "% change" asked, next to the year columns
