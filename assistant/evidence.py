@@ -82,6 +82,7 @@ _STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall
 _PERCENT = " ".join(tokenize("percent percentage"))
 _PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
 _NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
+_AVERAGE = frozenset(tokenize("average"))
 
 
 def unstated_operation(query: Query, ev: Evidence) -> str:
@@ -92,7 +93,7 @@ def unstated_operation(query: Query, ev: Evidence) -> str:
     for t in query.terms:
         if t not in _OPERATIONS or t in tokens:
             continue
-        if t in _CHANGES and _STATED_CHANGE.search(ev.quote) or _NAMED_AVERAGE.search(query.text) and t in _tokset("average"):
+        if t in _CHANGES and _STATED_CHANGE.search(ev.quote) or t in _AVERAGE and _NAMED_AVERAGE.search(query.text):
             continue
         return t
     return ""
@@ -140,8 +141,8 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
     m = _COMPARE.search(question)
-    table_level = bool(_WHICH_YEARS.search(question) or _MEMBERS.search(question)) and not m
-    if table_level:
+    which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question))
+    if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
@@ -159,9 +160,8 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  sequence=tuple(tokens),
                  years=list(dict.fromkeys(years)),
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
-                 which_years=bool(_WHICH_YEARS.search(question)) and not m and not bound, bound=bound,
-                 members=bool(_MEMBERS.search(question)) and not years,
-                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not _MEMBERS.search(question))
+                 which_years=which_years and not m and not bound, bound=bound, members=members and not years,
+                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members)
 
 
 @dataclass
@@ -335,7 +335,7 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
     if len(cells) > 1 and cells[0] and not any(cells[1:]):
         return None  # a group heading ("Deferred tax assets:"): by itself it states nothing
     label_at, label = _label(chunk)
-    label_tokens = _tokset(_FOOTNOTE.sub("", label))
+    label_tokens = label_words(chunk)
     group_tokens = _tokset(chunk.group)
     ctx = _context(chunk) | _tokset(" ".join(headers)) | group_tokens
     row_tokens = _tokset(chunk.text)
@@ -403,9 +403,11 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         if named and max((words[i] for i in others), default=0) > max(words[i] for i in named) + 0.1:
             return [max(others, key=lambda i: words[i])]  # "% change" asked, next to the year columns
         chosen: list[int] = []
-        for year in query.years:  # per asked year, the columns whose other words fit best, and those
-            at_year = [i for i in named if year in headers[i]]  # that fit other asked words ("June 30 and
-            if at_year:                                           # December 31, 2019")
+        # per asked year, the columns whose other words fit best, and those that fit other asked words
+        # ("June 30 and December 31, 2019")
+        for year in query.years:
+            at_year = [i for i in named if year in headers[i]]
+            if at_year:
                 top = max(words[i] for i in at_year)
                 best = [i for i in at_year if words[i] >= top - 1e-9]
                 fit = set().union(*(_tokset(headers[i]) & asked for i in best)) | wanted
