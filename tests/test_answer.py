@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import DATA, SEED_FILE, SHARED, briefing
@@ -32,6 +33,13 @@ def store(tmp_path_factory, embeddings):
 
 @pytest.fixture(scope="module")
 def answerer(store, embeddings):
+    return Answerer(store, embeddings)
+
+
+def indexed(folder: Path, embeddings) -> Answerer:
+    """An answerer over the articles a test wrote into `folder`."""
+    store = Store.open(folder / ".index")
+    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
     return Answerer(store, embeddings)
 
 
@@ -200,9 +208,7 @@ def test_reports_that_the_question_does_not_tell_apart_are_each_stated_and_a_cha
         (tmp_path / f"{name}.md").write_text(
             f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
             f"| Revenue | {figures[0]} | {figures[1]} |\n| Operating costs | 400 | 380 |\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    answerer = Answerer(store, embeddings)
+    answerer = indexed(tmp_path, embeddings)
     a = answerer.ask("What was the revenue in 2019?")
     assert a.answered and len(a.citations) == 2
     assert "“North Corp annual report”: Revenue — 2019: $1,200. [" in a.answer
@@ -223,9 +229,7 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
         "| Total port fees | 725 | 680 | 610 |\n\nThe cost of the fleet is shown below:\n\n| | 2019 | 2018 |\n"
         "| --- | --- | --- |\n| Vessels | 900 | 850 |\n| Cranes | 300 | 280 |\n| Fleet cost, gross | 1,200 | 1,130 |\n"
         "| Accumulated depreciation | (400) | (350) |\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    answerer = Answerer(store, embeddings)
+    answerer = indexed(tmp_path, embeddings)
     countries = answerer.ask("Which countries are shown in the table of revenue from port fees?")
     assert countries.answered and "Norway [1], Denmark [2] and Poland [3]" in countries.answer
     assert [c.kind for c in countries.citations] == ["table_row"] * 3 and "Total" not in countries.answer
@@ -248,9 +252,7 @@ def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_bal
         "# Harbor Logistics licenses\n\nIn 2019, port licenses increased $15.6 million, mostly through the "
         "purchase of two terminals.\n\n| | December 31, 2019 | December 31, 2018 |\n| --- | --- | --- |\n"
         "| Port licenses | $136.2 | $120.6 |\n| Berth rights | 40.1 | 38.0 |\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    a = Answerer(store, embeddings).ask("What was the increase in port licenses in 2019?")
+    a = indexed(tmp_path, embeddings).ask("What was the increase in port licenses in 2019?")
     assert a.answered and "increased $15.6 million" in a.answer and a.citations[0].kind == "text"
 
 
@@ -266,9 +268,7 @@ def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path,
         "available.\n\nBerth utilization rose by 4 points in 2019. The rise was due to longer calls by "
         "container ships.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n| Berth utilization | 78% | 74% |\n"
         "| Crane moves per hour | 31 | 29 |\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    answerer = Answerer(store, embeddings)
+    answerer = indexed(tmp_path, embeddings)
     defined = answerer.ask("How is berth utilization defined?")
     assert "hours occupied divided by hours available" in defined.answer and defined.citations[0].kind == "text"
     why = answerer.ask("Why did berth utilization rise in 2019?")
