@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 # Refusal, calibrated on the development packs (see README, "Refusals"):
 MIN_SUPPORT = 0.35  # share of the question's idf-weighted terms that the evidence and its context hold
 MIN_LABEL = 0.6  # a question about a year must name the row it reads (row-label match)
+# ... or name it in part, when the row and its table hold nearly all the question asks, words in order
+# ("the total warrants outstanding as of December 31, 2019": the row "Total" of the warrants table)
+PART_LABEL, FULL_SUPPORT, PART_PHRASE = 0.5, 0.75, 0.2
 MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
 # When the best evidence does not answer (a row where the question asks for a stated change), the next
 # that does, if it scored at least this share of the best, among the first few:
@@ -136,7 +139,10 @@ class Answerer:
         if best.support < self.min_support or unstated_operation(query, best):
             return False
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
-            return best.label >= MIN_LABEL if best.chunk.kind == "table_row" else best.phrase >= MIN_PHRASE
+            if best.chunk.kind != "table_row":
+                return best.phrase >= MIN_PHRASE
+            return best.label >= MIN_LABEL or (best.label >= PART_LABEL and best.support >= FULL_SUPPORT
+                                               and best.phrase >= PART_PHRASE)
         return True
 
     def _answering_first(self, query: Query, evidence: list[Evidence]) -> list[Evidence]:

@@ -45,6 +45,7 @@ _THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|h
 _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "decrease", "decreased",
                 "decreases"}
 _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
 
@@ -193,6 +194,23 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def _segments(line: str) -> list[str]:
+    """pysbd's sentences of a line, each segment that does not end a sentence joined to the next:
+    pysbd splits before an inline enumeration ("obligations for (i) contracts ... and (ii) ...")."""
+    out: list[str] = []
+    for seg in (s.strip() for s in _segmenter().segment(line)):
+        if not seg:
+            continue
+        if out and not _ENDED.search(out[-1]):
+            out[-1] += " " + seg
+        else:
+            out.append(seg)
+    return out
+
+
 @lru_cache(maxsize=8192)
 def sentences(text: str) -> tuple[str, ...]:
     """Sentences of a passage, line by line (lines are paragraphs or list items)."""
@@ -204,7 +222,7 @@ def sentences(text: str) -> tuple[str, ...]:
         if len(line) < 160 and line.count(". ") == 0 or _ROLE_LINE.match(line):
             out.append(line)
         else:
-            out.extend(s.strip() for s in _segmenter().segment(line) if s.strip())
+            out.extend(_segments(line))
     return tuple(out)
 
 
@@ -253,12 +271,15 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     ctx = _context(chunk)
     # a line ending in ":" introduces a list or table: by itself it answers nothing
     is_list = chunk.kind == "list" and units[0].endswith(":")
+    asked, asked_figures = set(query.terms), set(_FIGURE.findall(query.text))
 
     def weight(i: int, unit: str) -> float:
         if is_instruction(unit):
             return 0.0
         if unit.endswith(":") and not (is_list and i == 0):
             return 0.5
+        if len(_tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
+            return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
         return 1.25 if query.why and _CAUSAL.search(unit) else 1.0
 
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-VERSION = "5"  # of the tokenizer and the saved layout (3: chunks in id order; 4, 5: stopwords); in the folder name
+VERSION = "6"  # of the tokenizer and the saved layout (3: chunks in id order; 4, 5, 6: stopwords); in the folder name
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[str]:
     """Content-word stems of `text`, in order."""
     stop = STOPWORDS
     text = _ACRONYM.sub(lambda m: m.group(0).rstrip(".").replace(".", "_"), text.replace("’", "'"))
-    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in stop]
+    return [s for w in _TOKEN.findall(text.lower()) if w not in stop and (s := _stem(w)) not in stop]
 
 
 class LexicalIndex:
