@@ -142,6 +142,9 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
     m = _COMPARE.search(question)
+    t = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
+    if t:  # "less than 600,000": the bound is checked against the cells, not matched as words
+        tokens = [w for w in tokens if w not in set(tokenize(t.group(0)))] or tokens
     which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question))
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
@@ -154,7 +157,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
             at = years.index(a)
             years = years[:at] + span + [y for y in years[at:] if y not in span]
     bound = None
-    if (m or _WHICH_YEARS.search(question)) and (t := _THRESHOLD.search(question)):
+    if t:
         bound = ("<" if t.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
                  float(t.group(2).replace(",", "").replace("−", "-")))
     return Query(text=question, terms=terms, weights={t: lexical.idf(t) for t in terms}, pairs=_pairs(tokens),
@@ -384,6 +387,8 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         focus = max(focus, support)
     if query.members:
         return Evidence(hit, label, chunk.text, support, focus, about=about, label=label_score)
+    if query.compare or query.bound:  # compared amounts, not the "% of total" beside them
+        years = [i for i in years if "%" not in headers[i]] or years if not set(query.terms) & _PERCENT_WORDS else years
     if query.compare or query.which_years or query.bound:
         statement = (_compare(query, label, headers, cells, years) if query.compare else
                      _passing(query, label, headers, cells, years) if query.bound else _years(label, headers, years))
@@ -476,7 +481,8 @@ def _passing(query: Query, label: str, headers: list[str], cells: list[str], yea
     if not numbers or query.bound is None:
         return ""
     op, limit = query.bound
-    passing = [_YEAR.search(headers[i]).group(0) for v, i in numbers if (v < limit if op == "<" else v > limit)]
+    passing = list(dict.fromkeys(_YEAR.search(headers[i]).group(0) for v, i in numbers
+                                 if (v < limit if op == "<" else v > limit)))
     values = "; ".join(f"{headers[i]}: {cells[i]}" for _, i in numbers)
     word = "under" if op == "<" else "over"
     if not passing:
