@@ -98,7 +98,7 @@ class Answerer:
     embeddings: "Embeddings"
     llm: "BaseChatModel | None" = None
     min_support: float = MIN_SUPPORT
-    k: int = 24
+    k: int = 40
 
     def __post_init__(self):
         self.retriever = Retriever(self.store, self.embeddings)

@@ -35,7 +35,15 @@ _DEFINITION = re.compile(
     r"how\s+does\b.*\b(?:define|calculate|determine|measure|compute)\b|"
     r"what\s+(?:does|do|did)\b.*\b(?:include|includes|represent|represents|consist|comprise|mean)\b|"
     r"what\s+(?:is|are)\s+(?:represented\s+by|excluded\s+from|included\s+in|meant\s+by)\b|"
+    r"what\s+(?:is|are)\s+the\s+(?:definition|meaning)\s+of\b|"
     r"who\s+(?:is|are)\b)", re.I)
+# a sentence that says what a thing is ("We define ROIC as ...", "X consists primarily of ...")
+_DEFINING = re.compile(r"\b(?:defined?\s+as|define[sd]?\s+(?:\S+\s+){1,6}?as|means|refers?\s+to|"
+                       r"consists?\s+(?:\w+ly\s+)?of|comprise[sd]?|(?:is|are)\s+comprised\s+of|"
+                       r"(?:is|are)\s+(?:an?|the)\b)", re.I)
+# a sentence that goes on from the one before it, about the same thing
+_GOES_ON = re.compile(r"^(?:in\s+addition|additionally|also|furthermore|moreover|further|this|these|such|"
+                      r"the\s+(?:increase|decrease|change|decline|rise|growth|reduction)\s+(?:was|is|were|in|of))\b", re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
                      r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
@@ -283,7 +291,9 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 0.5
         if len(_tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
             return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
-        return 1.25 if query.why and _CAUSAL.search(unit) else 1.0
+        if query.why and _CAUSAL.search(unit) or query.definition and _DEFINING.search(unit):
+            return 1.25
+        return 1.0
 
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
                     key=lambda x: (-x[0], x[1]))
@@ -307,6 +317,9 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     if query.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \
             and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
         picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
+    after = max(picked) + 1
+    if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) and query.coverage(_tokset(units[after])):
+        picked.append(after)  # "X decreased due to A." then "In addition, X was also affected by B."
     picked.sort()
     texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
     if query.which_years and len(set(_YEAR.findall(" ".join(texts)))) < 2 or query.members and texts[-1].endswith(":"):

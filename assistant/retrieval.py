@@ -71,7 +71,7 @@ class Hit:
 class Retriever:
     """Dense + lexical candidates over one store, fused by reciprocal rank."""
 
-    def __init__(self, store: Store, embeddings: "Embeddings", k_dense: int = 30, k_lexical: int = 30):
+    def __init__(self, store: Store, embeddings: "Embeddings", k_dense: int = 50, k_lexical: int = 50):
         self.store = store
         self.embeddings = embeddings
         self.k_dense = k_dense
