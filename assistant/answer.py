@@ -22,7 +22,8 @@ from index.store import Store
 from index.types import Chunk
 
 from .condense import condense
-from .evidence import Evidence, Query, analyze, label_words, row_label, select, unstated_operation
+from .evidence import (Evidence, Query, analyze, label_words, parse_number, row_label, select, unstated_operation,
+                       value_columns)
 from .retrieval import Filters, Hit, Retriever
 from .types import Answer, Citation, Conflict
 
@@ -41,6 +42,7 @@ MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
 # that does, if it scored at least this share of the best, among the first few:
 FALLBACK_SCORE = 0.75
 FALLBACK_DEPTH = 3
+RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row among this many candidates
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
 MAX_ALTERNATIVES = 2
@@ -117,7 +119,8 @@ class Answerer:
         rows = _named_rows(query, evidence)
         if evidence and not rows:  # the best evidence that answers, among those scored about as well
             evidence = self._answering_first(query, evidence)
-        if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows)):
+        # "which segment had the highest revenue": the row is the answer, so the question need not name it
+        if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows) or bool(query.rank_rows)):
             answer = self._decline(question, hits)
         else:
             answer = self._compose(question, query, evidence, rows)
@@ -175,6 +178,10 @@ class Answerer:
         if rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
             text = " ".join(sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in rows)
             return Answer(question=question, answered=True, answer=text, mode="grounded", citations=cites.build())
+        if query.rank_rows and (ranked := self._ranked(query, evidence)):
+            parts = [sentence(statement, cites.mark(row, row.text)) for statement, row in ranked]
+            return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
+                          citations=cites.build())
         # tables of other years or other rows are no disagreement about which years or rows a table has
         table_level = query.which_years or query.members
         conflicts = [] if table_level else find_conflicts(self.store, best, evidence[1:6])
@@ -233,6 +240,29 @@ class Answerer:
         else:
             rows = [r for i, r in enumerate(rows) if i not in total]
         return rows[:MAX_MEMBERS] if len(rows) > 1 else []
+
+    def _ranked(self, query: Query, evidence: list[Evidence]) -> list[tuple[str, Chunk]]:
+        """For "which segment had the highest revenue": in the table of the best row (or of a row scored
+        nearly as well), the row with the largest (smallest) value in each asked column,
+        totals and "other" rows left out; one statement per winning row."""
+        table = next((ev for ev in evidence[:RANK_DEPTH] if ev.chunk.kind == "table_row"
+                      and ev.score >= FALLBACK_SCORE * evidence[0].score), None)
+        if table is None:
+            return []
+        rows = [row for row in self.store.table_rows(table.chunk.article_id, table.chunk.table_index)
+                if (label := row_label(row)) and not re.match(r"(?:total|other|all other)\b", label, re.I)]
+        word = "highest" if query.rank_rows == "max" else "lowest"
+        wins: dict[str, tuple[Chunk, list[str]]] = {}
+        for col in value_columns(query, table.chunk):
+            values = [(value, row) for row in rows if col < len(cells := list(row.row.values()))
+                      and (value := parse_number(cells[col])) is not None]
+            if len(values) < 2:
+                continue
+            _, winner = (max if query.rank_rows == "max" else min)(values, key=lambda v: v[0])
+            header = list(winner.headers)[col] if col < len(winner.headers) else ""
+            wins.setdefault(winner.id, (winner, []))[1].append(f"“{header}” ({list(winner.row.values())[col]})")
+        return [(f"{row_label(row)} has the {word} value under {' and '.join(said)}", row)
+                for row, said in wins.values()]
 
     def _alternatives(self, query: Query, best: Evidence, others: list[Evidence]) -> list[Evidence]:
         """Evidence from other articles that answers the same question about as well as the best: the

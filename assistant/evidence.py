@@ -25,6 +25,17 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
                       r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
                       r"\bmaking\s+up\b", re.I)
+# "which segment had the highest revenue", "what is the most expensive currency": the row with the
+# largest or smallest value in the asked column (not a year: that is _COMPARE)
+_ENTITY = (r"(?:segments?|components?|items?|currenc(?:y|ies)|countr(?:y|ies)|regions?|products?|categor(?:y|ies)|"
+           r"customers?|obligations?|types?|assets?|business(?:es)?|divisions?|markets?|geograph(?:y|ies)|"
+           r"sources?|class(?:es)?|plans?|programs?|facilit(?:y|ies)|locations?|subsidiar(?:y|ies)|"
+           r"expenses?|costs?|lines?|units?|channels?|instruments?|securities|investments?)")
+_SUPERLATIVE = (r"(highest|largest|greatest|most|biggest|higher|larger|greater|bigger|lowest|least|smallest|fewest|"
+                r"lower|smaller)")
+_RANK_ROWS = re.compile(rf"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b).*?\b{_SUPERLATIVE}\b|"
+                        rf"\bwhat\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+){{0,2}}?{_ENTITY}\b.*?\b{_SUPERLATIVE}\b|"
+                        rf"\bwhat\s+(?:is|was|are|were)\s+the\s+{_SUPERLATIVE}\s+(?:\w+\s+){{0,2}}?{_ENTITY}\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
 # questions that ask what a thing is, means, includes or how it is worked out: sentences answer them,
@@ -124,6 +135,7 @@ class Query:
     bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
     why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
     definition: bool = False  # "What is goodwill?": asks what a thing is
+    rank_rows: str = ""  # "max" / "min" for "which segment had the highest revenue"
 
     @property
     def total(self) -> float:
@@ -168,12 +180,15 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     if t:
         bound = ("<" if t.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
                  float(t.group(2).replace(",", "").replace("−", "-")))
+    ranked = None if m else _RANK_ROWS.search(question)
+    word = next((g for g in ranked.groups() if g), "") if ranked else ""
     return Query(text=question, terms=terms, weights={t: lexical.idf(t) for t in terms}, pairs=_pairs(tokens),
                  sequence=tuple(tokens),
                  years=list(dict.fromkeys(years)),
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=which_years and not m and not bound, bound=bound, members=members and not years,
-                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members)
+                 why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
+                 rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
 
 @dataclass
@@ -424,6 +439,18 @@ def _names_in_order(query: Query, chunk: Chunk) -> bool:
     words = tuple(tokenize(_FOOTNOTE.sub("", row_label(chunk))))
     n, seq = len(words), query.sequence
     return bool(words) and any(seq[i:i + n] == words for i in range(len(seq) - n + 1))
+
+
+def value_columns(query: Query, chunk: Chunk) -> list[int]:
+    """The numeric columns of a row's table that the question asks about; else its total column, else
+    its first numeric column."""
+    headers = list(chunk.headers) or list(chunk.row)
+    cells = list(chunk.row.values())
+    label_at = _label(chunk)[0]
+    years = [i for i, h in enumerate(headers) if i != label_at and _YEAR.search(h)]
+    numeric = [i for i, c in enumerate(cells) if i != label_at and i < len(headers) and parse_number(c) is not None]
+    cols = [i for i in _columns(query, headers, cells, label_at, label_words(chunk), years) if i in numeric]
+    return cols or [i for i in numeric if "total" in headers[i].lower()][:1] or numeric[:1]
 
 
 def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, label_tokens: frozenset[str],

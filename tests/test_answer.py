@@ -12,6 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answer import Answerer
 from assistant.condense import condense
+from assistant.evidence import sentences
 from assistant.llm import verify
 from assistant.retrieval import Filters
 from index.indexer import run_index
@@ -239,6 +240,18 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     assert both.answer == "Norway — 2019: 410. [1] Denmark — 2019: 220. [2]"
     years = answerer.ask("Which years does the table provide information for revenue from port fees?")
     assert "2019, 2018 and 2017" in years.answer and years.citations[0].kind == "table_row"
+    most = answerer.ask("Which country had the highest port fees in 2018?")
+    assert most.answer.startswith("Norway has the highest value under “2018” (380) [1]")
+    assert most.citations[0].text.startswith("Norway")
+    least = answerer.ask("In which country were the port fees the lowest in 2017?")
+    assert least.answer.startswith("Poland has the lowest value under “2017” (70)")
+
+
+def test_an_inline_enumeration_stays_in_its_sentence():
+    text = ("The Company does not disclose obligations for (i) contracts of one year or less and (ii) contracts "
+            "billed as performed. Revenue is recognized over time.")
+    assert sentences(text) == ("The Company does not disclose obligations for (i) contracts of one year or less and "
+                               "(ii) contracts billed as performed.", "Revenue is recognized over time.")
 
 
 def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_balance(tmp_path, embeddings):
