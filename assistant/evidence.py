@@ -291,6 +291,8 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
 
 def _from_text(query: Query, hit: Hit) -> Evidence | None:
     chunk = hit.chunk
+    if query.which_years and re.search(r"\btable\b", query.text, re.I):
+        return None  # "which years does the table give X for": its columns say, not a sentence
     units = list(sentences(chunk.text))
     if not units:
         return None
