@@ -308,7 +308,7 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 0.0 if query.years else 0.5  # it introduces a table: the year's figure is in the table
         if len(_tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
             return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
-        if query.why and _CAUSAL.search(unit) or query.definition and _DEFINING.search(unit):
+        if query.why and _CAUSAL.search(unit) or (query.definition or query.members) and _DEFINING.search(unit):
             return 1.25
         return 1.0
 
