@@ -113,7 +113,10 @@ def unstated_operation(query: Query, ev: Evidence) -> str:
     for t in query.terms:
         if t not in _OPERATIONS or t in tokens:
             continue
-        if t in _CHANGES and _STATED_CHANGE.search(ev.quote) or t in _AVERAGE and _NAMED_AVERAGE.search(query.text):
+        # "the weighted average cost", "the average life expectancy in 2019": an average that is named, not
+        # one to work out across the years asked
+        if t in _CHANGES and _STATED_CHANGE.search(ev.quote) or t in _AVERAGE and (
+                _NAMED_AVERAGE.search(query.text) or len(query.years) == 1):
             continue
         return t
     return ""
