@@ -41,6 +41,7 @@ MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
 # When the best evidence does not answer (a row where the question asks for a stated change), the next
 # that does, if it scored at least this share of the best, among the first few:
 FALLBACK_SCORE = 0.75
+FALLBACK_OTHER = 0.9  # ... from another article: at least this share
 FALLBACK_DEPTH = 3
 RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row among this many candidates
 # Other articles that answer as well (a question that names no company, asked of many reports):
@@ -153,11 +154,13 @@ class Answerer:
     def _answering_first(self, query: Query, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence with the best candidate that supports an answer first, when one from the same
         article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
-        gives the balance, the sentence below the table states the increase)."""
+        gives the balance, the sentence below the table states the increase), or one from another
+        article at least FALLBACK_OTHER."""
         for i, ev in enumerate(evidence[:FALLBACK_DEPTH]):
             if ev.score < FALLBACK_SCORE * evidence[0].score:
                 break
-            if ev.chunk.article_id == evidence[0].chunk.article_id and self.supported(query, ev):
+            near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score
+            if near and self.supported(query, ev):
                 return [ev, *evidence[:i], *evidence[i + 1:]] if i else evidence
         return evidence
 
