@@ -312,7 +312,7 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
         if len(_tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
             return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
         if query.why and _CAUSAL.search(unit) or (query.definition or query.members) and _DEFINING.search(unit):
-            return 1.25
+            return 1.5
         return 1.0
 
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
