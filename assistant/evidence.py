@@ -168,6 +168,9 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     t = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
     if t:  # "less than 600,000": the bound is checked against the cells, not matched as words
         tokens = [w for w in tokens if w not in set(tokenize(t.group(0)))] or tokens
+    if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
+        tokens = [w for w in tokens if w not in set(tokenize(f"{m.group(1)} year period"))] or tokens
+    ranked = None if m else _RANK_ROWS.search(question)
     which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question))
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
@@ -183,7 +186,6 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     if t:
         bound = ("<" if t.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
                  float(t.group(2).replace(",", "").replace("−", "-")))
-    ranked = None if m else _RANK_ROWS.search(question)
     word = next((g for g in ranked.groups() if g), "") if ranked else ""
     return Query(text=question, terms=terms, weights={t: lexical.idf(t) for t in terms}, pairs=_pairs(tokens),
                  sequence=tuple(tokens),
@@ -508,6 +510,8 @@ def _latest(header: str) -> int:
 
 
 def _compare(query: Query, label: str, headers: list[str], cells: list[str], years: list[int]) -> str:
+    asked = [i for i in years if any(y in headers[i] for y in query.years)]
+    years = asked if len(asked) >= 2 else years  # "between 2018 and 2019, which year ...": those two
     numbers = [(parse_number(cells[i]), i) for i in years if i < len(cells)]
     numbers = [(v, i) for v, i in numbers if v is not None]
     if len(numbers) < 2:
