@@ -24,7 +24,8 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"categories|segments|countries|regions|currencies|elements|classes|kinds|sources|markets|"
                       r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
                       r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
-                      r"\bmaking\s+up\b", re.I)
+                      r"\bmaking\s+up\b|^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:in|of|listed\s+in|shown\s+in)\s+"
+                      r"the\s+table\s*\??\s*$", re.I)
 # "which segment had the highest revenue", "what is the most expensive currency": the row with the
 # largest or smallest value in the asked column (not a year: that is _COMPARE)
 _ENTITY = (r"(?:segments?|components?|items?|currenc(?:y|ies)|countr(?:y|ies)|regions?|products?|categor(?:y|ies)|"
@@ -191,7 +192,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  sequence=tuple(tokens),
                  years=list(dict.fromkeys(years)),
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
-                 which_years=which_years and not m and not bound, bound=bound, members=members and not years,
+                 which_years=which_years and not m and not bound, bound=bound, members=members and not years and not which_years,
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
