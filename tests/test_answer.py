@@ -234,7 +234,7 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     countries = answerer.ask("Which countries are shown in the table of revenue from port fees?")
     assert countries.answered and "Norway [1], Denmark [2] and Poland [3]" in countries.answer
     assert [c.kind for c in countries.citations] == ["table_row"] * 3 and "Total" not in countries.answer
-    entries = answerer.ask("What are the port fee entries in the table?")
+    entries = answerer.ask("What are the port fees by country in the table?")
     assert "Norway [1], Denmark [2] and Poland [3]" in entries.answer
     parts = answerer.ask("What are the components of fleet cost, gross?")
     assert "Vessels [1] and Cranes [2]" in parts.answer and "depreciation" not in parts.answer
