@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 # Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 BATCH_CHUNKS = 1024  # chunks embedded and written together (sentence-transformers sorts them by length)
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, path just done)

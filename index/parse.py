@@ -178,12 +178,48 @@ def _spread(row: list[str]) -> list[str]:
     return out
 
 
-def _build_table(header: list[str], rows: list[list[str]], numbers: list[int], caption: str) -> Table | None:
+def _build_tables(header: list[str], rows: list[list[str]], numbers: list[int], caption: str) -> list[Table]:
+    """The table; or, where header lines come again below data rows (quarters of "Fiscal 2019", then
+    quarters of "Fiscal 2018" under their own header), one table per header block."""
     width = max([len(header)] + [len(r) for r in rows])
     pad = lambda r: (list(r) + [""] * width)[:width]  # noqa: E731  short rows get empty cells (GFM)
-    header_rows = [pad(header)]
-    rows = [pad(r) for r in rows]
-    numbers = list(numbers)
+    first, rows, numbers = _take_header([pad(header)], [pad(r) for r in rows], list(numbers))
+    blocks: list[tuple[list[list[str]], list[list[str]], list[int]]] = [(first, [], [])]
+    for i, (row, n) in enumerate(zip(rows, numbers)):
+        head, body, nums = blocks[-1]
+        if _is_header_like(row) and body and _repeats_header(rows, i, first):
+            blocks.append(([row], [], []))
+        elif _is_header_like(row) and not body and len(blocks) > 1:
+            head.append(row)
+        else:
+            body.append(row)
+            nums.append(n)
+    tables = []
+    for i, (head, body, nums) in enumerate(blocks):
+        if i and len(head) < len(first):  # only the top line came again ("Fiscal 2018"): it replaces that line
+            head = head + first[len(head):]
+        if i:
+            head, body, nums = _take_header(head, body, nums)
+        names = []
+        for col in range(width):
+            parts: list[str] = []
+            for r in [_spread(r) if k < len(head) - 1 else r for k, r in enumerate(head)]:
+                if r[col] and r[col] not in parts:
+                    parts.append(r[col])
+            names.append(" ".join(parts))
+        kept = [(r, n) for r, n in zip(body, nums) if any(r)]
+        if kept:
+            tables.append(Table(headers=tuple(names), rows=tuple(tuple(r) for r, _ in kept), caption=caption,
+                                row_numbers=tuple(n for _, n in kept),
+                                groups=tuple(_groups([r for r, _ in kept]))))
+    return tables
+
+
+def _take_header(header_rows: list[list[str]], rows: list[list[str]], numbers: list[int]):
+    """The header lines (the given ones and the data rows below them that are really header lines),
+    and the rows and row numbers left."""
+    header_rows, rows, numbers = list(header_rows), list(rows), list(numbers)
+    width = len(header_rows[0])
     while rows and _is_header_like(rows[0]):
         header_rows.append(rows.pop(0))
         numbers.pop(0)
@@ -194,19 +230,20 @@ def _build_table(header: list[str], rows: list[list[str]], numbers: list[int], c
         # Period"), over a row of column names
         header_rows.append(rows.pop(0))
         numbers.pop(0)
-    merged = [_spread(r) if i < len(header_rows) - 1 else r for i, r in enumerate(header_rows)]
-    names = []
-    for col in range(width):
-        parts: list[str] = []
-        for r in merged:
-            if r[col] and r[col] not in parts:
-                parts.append(r[col])
-        names.append(" ".join(parts))
-    kept = [(r, n) for r, n in zip(rows, numbers) if any(r)]
-    if not kept:
-        return None
-    return Table(headers=tuple(names), rows=tuple(tuple(r) for r, _ in kept), caption=caption,
-                 row_numbers=tuple(n for _, n in kept), groups=tuple(_groups([r for r, _ in kept])))
+    return header_rows, rows, numbers
+
+
+def _repeats_header(rows: list[list[str]], i: int, first: list[list[str]]) -> bool:
+    """Do the header-like rows from `i` on come again as a header over more data rows: one of them is a
+    line of the first header, or they name other years than it does?"""
+    j = i
+    while j < len(rows) and _is_header_like(rows[j]):
+        j += 1
+    block = rows[i:j]
+    years = {y for r in first for c in r for y in _YEAR.findall(c)}
+    again = any(r in first for r in block if any(r))
+    other_years = years and any(y not in years for r in block for c in r for y in _YEAR.findall(c))
+    return j < len(rows) and bool(again or other_years)
 
 
 # ----- markdown ------------------------------------------------------------------------------------
@@ -377,8 +414,6 @@ def _assemble(blocks: list[tuple], given_title: str) -> tuple[str, list[Section]
             caption = ""
             if current and isinstance(current[-1], Paragraph) and current[-1].text.endswith(":"):
                 caption = _last_sentence(current[-1].text)
-            table = _build_table(blk[1], blk[2], blk[3], caption)
-            if table:
-                current.append(table)
+            current.extend(_build_tables(blk[1], blk[2], blk[3], caption))
     title = title or first_heading
     return title, [Section(h, tuple(b)) for h, b in sections if b]

@@ -152,7 +152,7 @@ def test_every_tatqa_table_row_becomes_a_chunk():
         rows = {c.row_index: c for c in chunks if c.kind == "table_row"}
         lines = path.read_text(encoding="utf-8").splitlines()
         rule = next(i for i, ln in enumerate(lines) if re.match(r"^\|\s*-{3}", ln))
-        headers = next(c.headers for c in rows.values())
+        headers = {h for c in rows.values() for h in c.headers}  # a header block below data rows starts a table
         for n, line in enumerate(lines[rule + 1:], 1):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if n in rows:
@@ -161,6 +161,22 @@ def test_every_tatqa_table_row_becomes_a_chunk():
             else:
                 assert all(c in " ".join(headers) for c in cells if c), (path.name, n, line)
     assert total > 1500
+
+
+def test_header_lines_below_data_rows_start_a_table_of_their_own(tmp_path):
+    """A quarterly table gives "Fiscal 2019" quarters, then header lines again and "Fiscal 2018"
+    quarters: each row is read under its own block's header, not the first one."""
+    path = tmp_path / "quarters.md"
+    path.write_text("# Quarters\n\n|  |  | Fiscal 2019 |  |\n| --- | --- | --- | --- |\n|  | First | Second | Total |\n"
+                    "| Revenues | 94 | 96 | 190 |\n| Gross margin | 40% | 41% | 40.5% |\n|  |  | Fiscal 2018 |  |\n"
+                    "|  | First | Second | Total |\n| Revenues | 88 | 89 | 177 |\n", encoding="utf-8")
+    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
+    rows = [c for c in chunks if c.kind == "table_row"]
+    assert [c.text for c in rows] == [
+        "Revenues; Fiscal 2019 First: 94; Fiscal 2019 Second: 96; Fiscal 2019 Total: 190",
+        "Gross margin; Fiscal 2019 First: 40%; Fiscal 2019 Second: 41%; Fiscal 2019 Total: 40.5%",
+        "Revenues; Fiscal 2018 First: 88; Fiscal 2018 Second: 89; Fiscal 2018 Total: 177"]
+    assert rows[0].table_index != rows[2].table_index
 
 
 def test_grouped_rows_carry_their_group_and_unit_notes_join_the_header(tmp_path):
