@@ -314,6 +314,8 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 0.0 if query.years else 0.5  # it introduces a table: the year's figure is in the table
         if len(_tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
             return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
+        if query.years and (said := set(_YEAR.findall(unit))) and not said & set(query.years):
+            return 0.6  # "the tax rate in 2019": a sentence about fiscal 2018 only
         if query.why and _CAUSAL.search(unit) or (query.definition or query.members) and _DEFINING.search(unit):
             return 1.5
         return 1.0
