@@ -476,8 +476,11 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         if not asked & _PERCENT_WORDS:  # "revenue in 2019": the amount, not its "% of total revenue" beside it
             named = [i for i in named if "%" not in headers[i]] or named
         others = [i for i in candidates if i not in years]
-        if named and max((words[i] for i in others), default=0) > max(words[i] for i in named) + 0.1:
-            return [max(others, key=lambda i: words[i])]  # "% change" asked, next to the year columns
+        # words every asked year's column has ("Q4 2019", "Q4 2018") tell none of them from a "% change" beside
+        shared = set.intersection(*(set(_tokset(headers[i]) & asked) for i in named)) if len(named) > 1 else set()
+        apart = {i: query.coverage((_tokset(headers[i]) & asked) - wanted - shared) for i in named + others}
+        if named and max((apart[i] for i in others), default=0) > max(apart[i] for i in named) + 0.1:
+            return [max(others, key=lambda i: apart[i])]  # "% change" asked, next to the year columns
         chosen: list[int] = []
         # per asked year, the columns whose other words fit best, and those that fit other asked words
         # ("June 30 and December 31, 2019")
@@ -492,20 +495,39 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
             return chosen
     picked: list[int] = []
     covered: set[str] = set()
+    spans = _spans(query.text)
     while True:
-        gains = [(query.coverage((_tokset(headers[i]) & asked) - covered), i) for i in candidates if i not in picked]
+        # the words a header shares with the question, and its periods ("less than one year", "2-5 years")
+        gains = [(query.coverage((_tokset(headers[i]) & asked) - covered)
+                  + len((_spans(headers[i]) & spans) - covered) / (len(spans) or 1), i)
+                 for i in candidates if i not in picked]
         # equal fits ("Fiscal 2019 Net Sales", "Fiscal 2018 Net Sales" for "net sales"): the latest year, then
         # the leftmost column
         gain, best_i = max(gains, default=(0.0, -1), key=lambda g: (g[0], _latest(headers[g[1]]), -g[1]))
         if gain <= 0.0:
             break
         picked.append(best_i)
-        covered |= _tokset(headers[best_i]) & asked
+        covered |= (_tokset(headers[best_i]) & asked) | _spans(headers[best_i])
     if picked:
         return sorted(picked)
     cell_hits = [(query.coverage(_tokset(cells[i]) & asked), i) for i in candidates]
     gain, best_i = max(cell_hits, default=(0.0, -1))
     return [best_i] if gain > 0 else []
+
+
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_SPAN = re.compile(r"(?<![\d,.])(\d{1,2})(?:\s*(?:-|–|to)\s*(\d{1,2}))?(?![\d,.%])")
+_MONTH_BEFORE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+
+
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> frozenset[str]:
+    """The periods a header or question names by small numbers: "1", "2-5" ("Less than 1 year",
+    "2-5 years", "between one and three years" as "1", "3"); not the day of a date."""
+    text = re.sub(r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+                  lambda m: _NUMBER_WORDS[m.group(1).lower()], text, flags=re.I)
+    return frozenset(f"{m.group(1)}-{m.group(2)}" if m.group(2) else m.group(1)
+                     for m in _SPAN.finditer(text) if not _MONTH_BEFORE.search(text[:m.start()]))
 
 
 def _latest(header: str) -> int:
