@@ -37,6 +37,9 @@ _SUPERLATIVE = (r"(highest|largest|greatest|most|biggest|higher|larger|greater|b
 _RANK_ROWS = re.compile(rf"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b).*?\b{_SUPERLATIVE}\b|"
                         rf"\bwhat\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+){{0,2}}?{_ENTITY}\b.*?\b{_SUPERLATIVE}\b|"
                         rf"\bwhat\s+(?:is|was|are|were)\s+the\s+{_SUPERLATIVE}\s+(?:\w+\s+){{0,2}}?{_ENTITY}\b", re.I)
+_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\brespective(?:ly)?\b|\b(?:values?|amounts?)\s+of\b|"
+                     r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:total\s+)?(?:\w+\s+){1,6}?(?:in|for|as\s+of|at)\s+"
+                     r"(?:fiscal\s+|fy\s*)?(?:19|20)\d\d\s*\??\s*$", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
 # questions that ask what a thing is, means, includes or how it is worked out: sentences answer them,
@@ -140,6 +143,7 @@ class Query:
     why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
     definition: bool = False  # "What is goodwill?": asks what a thing is
     rank_rows: str = ""  # "max" / "min" for "which segment had the highest revenue"
+    amount: bool = False  # asks for a figure ("how much", "the respective values of X in 2018 and 2019")
 
     @property
     def total(self) -> float:
@@ -194,6 +198,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=which_years and not m and not bound, bound=bound, members=members and not years and not which_years,
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
+                 amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
 
@@ -316,6 +321,8 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
         if query.years and (said := set(_YEAR.findall(unit))) and not said & set(query.years):
             return 0.6  # "the tax rate in 2019": a sentence about fiscal 2018 only
+        if query.amount and not set(_FIGURE.findall(unit)) - set(query.years) - asked_figures:
+            return 0.5  # "how much", "the respective values of X": a sentence that states no figure
         if query.why and _CAUSAL.search(unit) or (query.definition or query.members) and _DEFINING.search(unit):
             return 1.5
         return 1.0
