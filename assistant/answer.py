@@ -117,8 +117,9 @@ class Answerer:
         query = analyze(standalone, self.store.lexical())
         evidence = select(query, hits)
         t2 = time.perf_counter()
-        if query.members and evidence and evidence[0].chunk.kind == "table_row" and not self._members(query, evidence[0]):
-            evidence = [ev for ev in evidence if ev.chunk.kind != "table_row"]  # one row is no list: sentences say
+        if query.members and evidence and evidence[0].chunk.kind == "table_row" \
+                and not self._members(query, evidence[0]):  # one row is no list: sentences say what X consists of
+            evidence = [ev for ev in evidence if ev.chunk.kind != "table_row"]
         rows = _named_rows(query, evidence)
         if evidence and not rows:  # the best evidence that answers, among those scored about as well
             evidence = self._answering_first(query, evidence)

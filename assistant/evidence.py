@@ -24,8 +24,9 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"categories|segments|countries|regions|currencies|elements|classes|kinds|sources|markets|"
                       r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
                       r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
-                      r"\bmaking\s+up\b|^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:in|of|listed\s+in|shown\s+in)\s+"
-                      r"the\s+table\s*\??\s*$", re.I)
+                      r"\bmaking\s+up\b|"
+                      r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:(?:listed|shown)\s+)?"
+                      r"(?:in|of)\s+the\s+table\s*\??\s*$", re.I)
 # "which segment had the highest revenue", "what is the most expensive currency": the row with the
 # largest or smallest value in the asked column (not a year: that is _COMPARE)
 _ENTITY = (r"(?:segments?|components?|items?|currenc(?:y|ies)|countr(?:y|ies)|regions?|products?|categor(?:y|ies)|"
@@ -58,7 +59,8 @@ _DEFINING = re.compile(r"\b(?:defined?\s+as|define[sd]?\s+(?:\S+\s+){1,6}?as|mea
                        r"(?:is|are)\s+(?:an?|the)\b)", re.I)
 # a sentence that goes on from the one before it, about the same thing
 _GOES_ON = re.compile(r"^(?:in\s+addition|additionally|also|furthermore|moreover|further|this|these|such|"
-                      r"the\s+(?:increase|decrease|change|decline|rise|growth|reduction)\s+(?:was|is|were|in|of))\b", re.I)
+                      r"the\s+(?:increase|decrease|change|decline|rise|growth|reduction)\s+(?:was|is|were|in|of))\b",
+                      re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
                      r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
@@ -170,9 +172,9 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
     m = _COMPARE.search(question)
-    t = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
-    if t:  # "less than 600,000": the bound is checked against the cells, not matched as words
-        tokens = [w for w in tokens if w not in set(tokenize(t.group(0)))] or tokens
+    limit = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
+    if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
+        tokens = [w for w in tokens if w not in set(tokenize(limit.group(0)))] or tokens
     if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
         tokens = [w for w in tokens if w not in set(tokenize(f"{m.group(1)} year period"))] or tokens
     ranked = None if m else _RANK_ROWS.search(question)
@@ -188,15 +190,16 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
             at = years.index(a)
             years = years[:at] + span + [y for y in years[at:] if y not in span]
     bound = None
-    if t:
-        bound = ("<" if t.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
-                 float(t.group(2).replace(",", "").replace("−", "-")))
+    if limit:
+        bound = ("<" if limit.group(1).lower() in _LOWER_WORDS | {"below", "under"} else ">",
+                 float(limit.group(2).replace(",", "").replace("−", "-")))
     word = next((g for g in ranked.groups() if g), "") if ranked else ""
     return Query(text=question, terms=terms, weights={t: lexical.idf(t) for t in terms}, pairs=_pairs(tokens),
                  sequence=tuple(tokens),
                  years=list(dict.fromkeys(years)),
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
-                 which_years=which_years and not m and not bound, bound=bound, members=members and not years and not which_years,
+                 which_years=which_years and not m and not bound, bound=bound,
+                 members=members and not years and not which_years,
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
@@ -350,7 +353,8 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
         picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
     after = max(picked) + 1
-    if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) and query.coverage(_tokset(units[after])):
+    if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
+            and query.coverage(_tokset(units[after])):
         picked.append(after)  # "X decreased due to A." then "In addition, X was also affected by B."
     picked.sort()
     texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
