@@ -13,7 +13,7 @@ from index.types import Chunk
 
 from .retrieval import Hit
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
 _COMPARE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:year|period|quarter)s?\b.*\b(larger|largest|higher|highest|greater|"
                       r"greatest|more|most|bigger|biggest|increase[ds]?|lower|lowest|smaller|smallest|less|least|"
                       r"fewer|decrease[ds]?)\b", re.I)
