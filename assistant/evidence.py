@@ -105,7 +105,7 @@ _OPERATIONS = frozenset(tokenize("change average difference increase decrease pe
 _CHANGES = frozenset(tokenize("change difference increase decrease growth"))
 _STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain)\w*\s+"
                             r"(?:by\s+|of\s+)?(?:approximately\s+|about\s+|nearly\s+|almost\s+)?[$€£¥]?\s?\d", re.I)
-_PERCENT = " ".join(tokenize("percent percentage"))
+_PERCENT = " ".join(tokenize("percent percentage proportion"))  # what a "%" says
 _PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
 _NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
 _AVERAGE = frozenset(tokenize("average"))
