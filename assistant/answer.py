@@ -229,7 +229,12 @@ class Answerer:
         def words(text: str) -> set[str]:
             return set(tokenize(text))
 
-        grouped = [(label, row) for label, row in rows if row.group and words(row.group) <= asked]
+        grouped = []  # the rows under the named group heading, up to its total
+        for label, row in rows:
+            if row.group and words(row.group) <= asked:
+                if label.lower().startswith("total"):
+                    break
+                grouped.append((label, row))
         if grouped:
             return grouped[:MAX_MEMBERS] if len(grouped) > 1 else []
         total = [i for i, (label, _) in enumerate(rows) if label.lower().startswith("total")]

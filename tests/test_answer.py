@@ -304,3 +304,13 @@ def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, emb
     assert due.answer == "Berth leases — Less than 1 year: 900; 2-5 years: 2,700. [1]"
     change = answerer.ask("What is the percentage change in port fees revenues in Q4 2019 to Q4 2018?")
     assert change.answer == "Port fees — % change: 3.6%. [1]"
+
+
+def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
+    (tmp_path / "taxes.md").write_text(
+        "# Harbor Logistics taxes\n\nDeferred taxes were as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "| Deferred tax assets: | | |\n| Tax credits | 310 | 290 |\n| Total deferred tax assets | 310 | 290 |\n"
+        "| Deferred tax liabilities: | | |\n| Vessel depreciation | (120) | (110) |\n| Crane leases | (40) | (35) |\n"
+        "| Total deferred tax liabilities | (160) | (145) |\n| Net deferred tax assets | 150 | 145 |\n", encoding="utf-8")
+    items = indexed(tmp_path, embeddings).ask("What are the deferred tax liabilities in the table?")
+    assert items.answer.endswith("lists Vessel depreciation [1] and Crane leases [2].")
