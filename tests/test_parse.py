@@ -163,15 +163,21 @@ def test_every_tatqa_table_row_becomes_a_chunk():
     assert total > 1500
 
 
+def table_rows(folder, name: str, text: str):
+    """The table-row chunks of one markdown article written into `folder`."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
+    return [c for c in chunks if c.kind == "table_row"]
+
+
 def test_header_lines_below_data_rows_start_a_table_of_their_own(tmp_path):
     """A quarterly table gives "Fiscal 2019" quarters, then header lines again and "Fiscal 2018"
     quarters: each row is read under its own block's header, not the first one."""
-    path = tmp_path / "quarters.md"
-    path.write_text("# Quarters\n\n|  |  | Fiscal 2019 |  |\n| --- | --- | --- | --- |\n|  | First | Second | Total |\n"
-                    "| Revenues | 94 | 96 | 190 |\n| Gross margin | 40% | 41% | 40.5% |\n|  |  | Fiscal 2018 |  |\n"
-                    "|  | First | Second | Total |\n| Revenues | 88 | 89 | 177 |\n", encoding="utf-8")
-    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
-    rows = [c for c in chunks if c.kind == "table_row"]
+    rows = table_rows(tmp_path, "quarters.md",
+                      "# Quarters\n\n|  |  | Fiscal 2019 |  |\n| --- | --- | --- | --- |\n|  | First | Second | Total |\n"
+                      "| Revenues | 94 | 96 | 190 |\n| Gross margin | 40% | 41% | 40.5% |\n|  |  | Fiscal 2018 |  |\n"
+                      "|  | First | Second | Total |\n| Revenues | 88 | 89 | 177 |\n")
     assert [c.text for c in rows] == [
         "Revenues; Fiscal 2019 First: 94; Fiscal 2019 Second: 96; Fiscal 2019 Total: 190",
         "Gross margin; Fiscal 2019 First: 40%; Fiscal 2019 Second: 41%; Fiscal 2019 Total: 40.5%",
@@ -183,12 +189,10 @@ def test_grouped_rows_carry_their_group_and_unit_notes_join_the_header(tmp_path)
     """Financial tables group rows under a label-only heading row; a subtotal row has no label of its
     own. Each row knows its group (for retrieval and for naming the subtotal); a "(in thousands)" row
     of years is a header row, not data."""
-    path = tmp_path / "taxes.md"
-    path.write_text("# Taxes\n\n|  | March 31, |  |\n| --- | --- | --- |\n| (in thousands) | 2019 | 2018 |\n"
-                    "| Deferred tax assets: |  |  |\n| Inventory | $7,144 | $6,001 |\n| Accrued expenses | 2,330 | 1,200 |\n"
-                    "|  | 9,474 | 7,201 |\n", encoding="utf-8")
-    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
-    rows = [c for c in chunks if c.kind == "table_row"]
+    rows = table_rows(tmp_path, "taxes.md",
+                      "# Taxes\n\n|  | March 31, |  |\n| --- | --- | --- |\n| (in thousands) | 2019 | 2018 |\n"
+                      "| Deferred tax assets: |  |  |\n| Inventory | $7,144 | $6,001 |\n| Accrued expenses | 2,330 | 1,200 |\n"
+                      "|  | 9,474 | 7,201 |\n")
     assert rows[0].headers == ("(in thousands)", "March 31, 2019", "March 31, 2018")
     assert [(c.group, list(c.row.values())[0]) for c in rows] == [
         ("", "Deferred tax assets:"), ("Deferred tax assets", "Inventory"),
@@ -199,12 +203,10 @@ def test_grouped_rows_carry_their_group_and_unit_notes_join_the_header(tmp_path)
 def test_a_row_of_column_names_under_a_spanning_label_is_the_header(tmp_path):
     """A header line with only a spanning label ("Payments Due by Period") over a line of column
     names: the names are the header, joined with the label, and every figure row keeps its column."""
-    path = tmp_path / "obligations.md"
-    path.write_text("# Obligations\n\n|  |  | Payments Due by Period |  |\n| --- | --- | --- | --- |\n"
-                    "| Contractual Obligations | Total | Less than 1 Year | 1-3 Years |\n"
-                    "| Operating lease obligations | 312.6 | 52.1 | 86.4 |\n", encoding="utf-8")
-    chunks, _, _ = prepare(path.resolve(), path.read_bytes(), 20 * MB)
-    [row] = [c for c in chunks if c.kind == "table_row"]
+    [row] = table_rows(tmp_path, "obligations.md",
+                       "# Obligations\n\n|  |  | Payments Due by Period |  |\n| --- | --- | --- | --- |\n"
+                       "| Contractual Obligations | Total | Less than 1 Year | 1-3 Years |\n"
+                       "| Operating lease obligations | 312.6 | 52.1 | 86.4 |\n")
     assert row.row == {"Contractual Obligations": "Operating lease obligations",
                        "Payments Due by Period Total": "312.6", "Payments Due by Period Less than 1 Year": "52.1",
                        "Payments Due by Period 1-3 Years": "86.4"}
