@@ -22,8 +22,8 @@ from index.store import Store
 from index.types import Chunk
 
 from .condense import condense
-from .evidence import (Evidence, Query, analyze, label_words, parse_number, row_label, select, unstated_operation,
-                       value_columns)
+from .evidence import (Evidence, Query, analyze, label_words, parse_number, read_row, row_label, select,
+                       unstated_operation, value_columns)
 from .retrieval import Filters, Hit, Retriever
 from .types import Answer, Citation, Conflict
 
@@ -123,8 +123,10 @@ class Answerer:
         rows = _named_rows(query, evidence)
         if evidence and not rows:  # the best evidence that answers, among those scored about as well
             evidence = self._answering_first(query, evidence)
-        # "which segment had the highest revenue": the row is the answer, so the question need not name it
-        if not evidence or not self.supported(query, evidence[0], named_rows=bool(rows) or bool(query.rank_rows)):
+        # "which segment had the highest revenue", "X for each quarter": the rows are the answer, so the
+        # question need not name one
+        table_wide = bool(rows) or bool(query.rank_rows) or query.each
+        if not evidence or not self.supported(query, evidence[0], named_rows=table_wide):
             answer = self._decline(question, hits)
         else:
             answer = self._compose(question, query, evidence, rows)
@@ -186,6 +188,10 @@ class Answerer:
             return Answer(question=question, answered=True, answer=text, mode="grounded", citations=cites.build())
         if query.rank_rows and (ranked := self._ranked(query, evidence)):
             parts = [sentence(statement, cites.mark(row, row.text)) for statement, row in ranked]
+            return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
+                          citations=cites.build())
+        if query.each and best.chunk.kind == "table_row" and (every := self._every_row(query, best)):
+            parts = [sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in every]
             return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                           citations=cites.build())
         # tables of other years or other rows are no disagreement about which years or rows a table has
@@ -251,6 +257,14 @@ class Answerer:
         else:
             rows = [r for i, r in enumerate(rows) if i not in total]
         return rows[:MAX_MEMBERS] if len(rows) > 1 else []
+
+    def _every_row(self, query: Query, best: Evidence) -> list[Evidence]:
+        """For "the low price for each quarter of 2018": every row of the best row's table, totals left
+        out, in the table's order, each with its asked cells."""
+        rows = [row for row in self.store.table_rows(best.chunk.article_id, best.chunk.table_index)
+                if (label := row_label(row)) and not label.lower().startswith("total")]
+        read = [ev for row in rows[:MAX_MEMBERS] if (ev := read_row(query, row)) and ev.values]
+        return read if len(read) > 1 else []
 
     def _ranked(self, query: Query, evidence: list[Evidence]) -> list[tuple[str, Chunk]]:
         """For "which segment had the highest revenue": in the table of the best row (or of a row scored

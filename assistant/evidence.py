@@ -146,6 +146,7 @@ class Query:
     definition: bool = False  # "What is goodwill?": asks what a thing is
     rank_rows: str = ""  # "max" / "min" for "which segment had the highest revenue"
     amount: bool = False  # asks for a figure ("how much", "the respective values of X in 2018 and 2019")
+    each: bool = False  # asks for every row ("the low price for each quarter of 2018")
 
     @property
     def total(self) -> float:
@@ -202,6 +203,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  members=members and not years and not which_years,
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
+                 each=bool(re.search(r"\b(?:each|every)\b", question, re.I)),
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
 
@@ -452,6 +454,11 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
     else:
         statement, values = chunk.text, ()
     return Evidence(hit, statement, chunk.text, support, focus, values=values, about=about, label=label_score)
+
+
+def read_row(query: Query, chunk: Chunk) -> Evidence | None:
+    """What one table row says in answer to the question (its asked cells), as evidence."""
+    return _from_row(query, Hit(chunk, 0.0))
 
 
 def _names_in_order(query: Query, chunk: Chunk) -> bool:

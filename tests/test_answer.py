@@ -245,6 +245,8 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     most = answerer.ask("Which country had the highest port fees in 2018?")
     assert most.answer.startswith("Norway has the highest value under “2018” (380) [1]")
     assert most.citations[0].text.startswith("Norway")
+    each = answerer.ask("What were the port fees for each country in 2018?")
+    assert each.answer == "Norway — 2018: 380. [1] Denmark — 2018: 210. [2] Poland — 2018: 90. [3]"
     least = answerer.ask("In which country were the port fees the lowest in 2017?")
     assert least.answer.startswith("Poland has the lowest value under “2017” (70)")
 
