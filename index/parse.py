@@ -196,10 +196,8 @@ def _build_tables(header: list[str], rows: list[list[str]], numbers: list[int], 
             nums.append(n)
     tables = []
     for i, (head, body, nums) in enumerate(blocks):
-        if i and len(head) < len(first):  # only the top line came again ("Fiscal 2018"): it replaces that line
-            head = head + first[len(head):]
-        if i:
-            head, body, nums = _take_header(head, body, nums)
+        if i:  # a later block; where only its top line came again ("Fiscal 2018"), the first's lines go below
+            head, body, nums = _take_header(head + first[len(head):], body, nums)
         names = []
         for col in range(width):
             parts: list[str] = []
