@@ -70,6 +70,8 @@ _THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|h
 _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "decrease", "decreased",
                 "decreases"}
 _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
+_HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
+HEAD_MISSED = 0.5  # a row label whose head (the words before 'of', 'from', ...) the question does not use
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
@@ -424,6 +426,9 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
     label_hit = 0.5 * named + 0.5 * min(1.0, named / rest) if label_tokens and rest else 0.0
     label_share = len(label_tokens & set(query.terms)) / len(label_tokens) if label_tokens else 0.0
     label_score = 0.6 * label_hit + 0.4 * label_share
+    head = _tokset(_HEAD.split(_FOOTNOTE.sub("", label), maxsplit=1)[0])
+    if head and not head & set(query.terms):
+        label_score *= HEAD_MISSED  # "Cost of professional services" is no answer to "professional services revenue"
     focus = 0.5 * focus + 0.5 * label_score
     years = [i for i, h in enumerate(headers) if i != label_at and _YEAR.search(h)]
     if query.years and years:
