@@ -117,6 +117,8 @@ def unstated_operation(query: Query, ev: Evidence) -> str:
     """The operation the question asks for that the evidence and its context do not state, if any."""
     chunk = ev.chunk
     text = " ".join((chunk.embed_text(), " ".join(chunk.headers)))
+    if not _NAMED_AVERAGE.search(query.text):  # a "weighted average" figure is not the average of the years asked
+        text = _NAMED_AVERAGE.sub(" ", text)
     tokens = _tokset(text.replace("%", f" % {_PERCENT} "))
     for t in query.terms:
         if t not in _OPERATIONS or t in tokens:

@@ -316,3 +316,16 @@ def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings)
         "| Total deferred tax liabilities | (160) | (145) |\n| Net deferred tax assets | 150 | 145 |\n", encoding="utf-8")
     items = indexed(tmp_path, embeddings).ask("What are the deferred tax liabilities in the table?")
     assert items.answer.endswith("lists Vessel depreciation [1] and Crane leases [2].")
+
+
+def test_an_average_over_the_years_is_not_a_weighted_average_figure(tmp_path, embeddings):
+    """"The average diluted shares outstanding for 2018 and 2019" asks for a computation; the row
+    "Weighted average shares outstanding - diluted" states each year's figure, not their average."""
+    (tmp_path / "shares.md").write_text(
+        "# Harbor Logistics shares\n\nShares outstanding were as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "| Weighted average shares outstanding - basic | 45.2 | 44.9 |\n"
+        "| Weighted average shares outstanding - diluted | 46.8 | 45.1 |\n", encoding="utf-8")
+    answerer = indexed(tmp_path, embeddings)
+    assert not answerer.ask("What is the average diluted shares outstanding for 2018 and 2019?").answered
+    named = answerer.ask("What were the weighted average diluted shares outstanding in 2019?")
+    assert named.answered and "46.8" in named.answer
