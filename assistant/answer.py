@@ -126,10 +126,13 @@ class Answerer:
         # "which segment had the highest revenue", "X for each quarter": the rows are the answer, so the
         # question need not name one
         table_wide = bool(rows) or bool(query.rank_rows) or query.each
-        if not evidence or not self.supported(query, evidence[0], named_rows=table_wide):
+        composed = None
+        if evidence and self.supported(query, evidence[0], named_rows=table_wide):
+            composed = self._compose(question, query, evidence, rows)
+        if composed is None:
             answer = self._decline(question, hits)
         else:
-            answer = self._compose(question, query, evidence, rows)
+            answer = composed
             if self.llm is not None:
                 from .llm import answer_with_llm
 
@@ -180,7 +183,9 @@ class Answerer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
         return Answer(question=question, answered=False, answer=DECLINE, mode="grounded", related=related)
 
-    def _compose(self, question: str, query: Query, evidence: list[Evidence], rows: list[Evidence]) -> Answer:
+    def _compose(self, question: str, query: Query, evidence: list[Evidence],
+                 rows: list[Evidence]) -> Answer | None:
+        """The grounded answer from the evidence, best first; None when it cannot answer after all."""
         best = evidence[0]
         cites = Citations()
         if rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
@@ -190,6 +195,8 @@ class Answerer:
             parts = [sentence(statement, cites.mark(row, row.text)) for statement, row in ranked]
             return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                           citations=cites.build())
+        if query.rank_rows and best.chunk.kind == "table_row":
+            return None  # no figures to compare: one row's cell does not say which row is the highest
         if query.each and best.chunk.kind == "table_row" and (every := self._every_row(query, best)):
             parts = [sentence(ev.statement, cites.mark(ev.chunk, ev.quote)) for ev in every]
             return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",

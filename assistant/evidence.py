@@ -477,14 +477,14 @@ def _names_in_order(query: Query, chunk: Chunk) -> bool:
 
 
 def value_columns(query: Query, chunk: Chunk) -> list[int]:
-    """The numeric columns of a row's table that the question asks about; else its total column, else
-    its first numeric column."""
+    """The columns of a row's table that the question asks about; if it names none, the row's total
+    column, else its first numeric column."""
     headers = list(chunk.headers) or list(chunk.row)
     cells = list(chunk.row.values())
     label_at = _label(chunk)[0]
     years = [i for i, h in enumerate(headers) if i != label_at and _YEAR.search(h)]
     numeric = [i for i, c in enumerate(cells) if i != label_at and i < len(headers) and parse_number(c) is not None]
-    cols = [i for i in _columns(query, headers, cells, label_at, label_words(chunk), years) if i in numeric]
+    cols = [i for i in _columns(query, headers, cells, label_at, label_words(chunk), years) if i < len(headers)]
     return cols or [i for i in numeric if "total" in headers[i].lower()][:1] or numeric[:1]
 
 
