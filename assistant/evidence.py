@@ -171,7 +171,8 @@ def _pairs(tokens: list[str]) -> set[tuple[str, str]]:
 
 # the words that frame a question about a table ("which years does the table provide information for")
 _FRAMING = frozenset(tokenize("year years period periods provide provided information include included shown "
-                              "presented calculated recorded"))
+                              "presented calculated recorded reported disclosed available made highlighted "
+                              "contained covered data regarding related"))
 
 
 def analyze(question: str, lexical: LexicalIndex) -> Query:
