@@ -294,17 +294,23 @@ def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path,
 
 def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, embeddings):
     """"Less than one year and 2-5 years" names two columns of an obligations table by their periods;
-    "the percentage change ... in Q4 2019 to Q4 2018" reads the "% change" column, not the quarters."""
+    "the percentage change ... in the fourth quarter 2019 to fourth quarter 2018" reads the "% change"
+    column, not the quarters (whose shared words tell neither from it)."""
+    (tmp_path / "notes.md").write_text("# Harbor notes\n\n" + "\n\n".join(  # "percentage", "change": common words
+        f"## Note {i}\n\nThe percentage change in berth {i} traffic was small." for i in range(1, 4)) + "\n",
+        encoding="utf-8")
     (tmp_path / "obligations.md").write_text(
         "# Harbor Logistics obligations\n\nContractual obligations were as follows:\n\n"
         "| | Total | Less than 1 year | 2-5 years | More than 5 years |\n| --- | --- | --- | --- | --- |\n"
         "| Berth leases | 5,100 | 900 | 2,700 | 1,500 |\n| Crane loans | 1,200 | 300 | 900 | — |\n\n"
-        "## Fourth quarter\n\n| Revenues | Q4 2019 | Q4 2018 | $ change | % change |\n| --- | --- | --- | --- | --- |\n"
+        "## Quarterly revenues\n\n| Revenues | Fourth quarter 2019 | Fourth quarter 2018 | $ change | % change |\n"
+        "| --- | --- | --- | --- | --- |\n"
         "| Port fees | 2,493 | 2,407 | 86 | 3.6% |\n| Storage | 1,138 | 1,137 | 1 | 0.1% |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
     due = answerer.ask("What are the berth leases due in less than one year and in 2-5 years?")
     assert due.answer == "Berth leases — Less than 1 year: 900; 2-5 years: 2,700. [1]"
-    change = answerer.ask("What is the percentage change in port fees revenues in Q4 2019 to Q4 2018?")
+    change = answerer.ask("What is the percentage change in port fees in the fourth quarter 2019 to "
+                          "fourth quarter 2018?")
     assert change.answer == "Port fees — % change: 3.6%. [1]"
 
 
