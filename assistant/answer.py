@@ -49,6 +49,8 @@ ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's sc
 MAX_ALTERNATIVES = 2
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
+_TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
+_OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -231,12 +233,16 @@ class Answerer:
         return Answer(question=question, answered=True, answer=" ".join(parts), mode="grounded",
                       citations=cites.build())
 
+    def _labelled_rows(self, chunk: Chunk) -> list[tuple[str, Chunk]]:
+        """The rows of a row's table that have a label, each with it, in the table's order."""
+        return [(label, row) for row in self.store.table_rows(chunk.article_id, chunk.table_index)
+                if (label := row_label(row))]
+
     def _members(self, query: Query, best: Evidence) -> list[tuple[str, Chunk]]:
         """The rows a table lists, each with its label. Where the question names a row (a total, a
         group heading: "the components of revenue"), the rows it adds up: the block above it, else the
         block below it; otherwise every row but the totals."""
-        rows = [(label, row) for row in self.store.table_rows(best.chunk.article_id, best.chunk.table_index)
-                if (label := row_label(row)) and any(list(row.row.values())[1:])]
+        rows = [(label, row) for label, row in self._labelled_rows(best.chunk) if any(list(row.row.values())[1:])]
         asked = set(query.terms)
 
         def words(text: str) -> set[str]:
@@ -245,12 +251,12 @@ class Answerer:
         grouped = []  # the rows under the named group heading, up to its total
         for label, row in rows:
             if row.group and words(row.group) <= asked:
-                if label.lower().startswith("total"):
+                if _TOTAL.match(label):
                     break
                 grouped.append((label, row))
         if grouped:
             return grouped[:MAX_MEMBERS] if len(grouped) > 1 else []
-        total = [i for i, (label, _) in enumerate(rows) if label.lower().startswith("total")]
+        total = [i for i, (label, _) in enumerate(rows) if _TOTAL.match(label)]
         named = [i for i, (label, _) in enumerate(rows) if len(words(label)) >= 2 and words(label) <= asked]
         if named:
             at = max(named, key=lambda i: len(words(rows[i][0])))
@@ -268,8 +274,7 @@ class Answerer:
     def _every_row(self, query: Query, best: Evidence) -> list[Evidence]:
         """For "the low price for each quarter of 2018": every row of the best row's table, totals left
         out, in the table's order, each with its asked cells."""
-        rows = [row for row in self.store.table_rows(best.chunk.article_id, best.chunk.table_index)
-                if (label := row_label(row)) and not label.lower().startswith("total")]
+        rows = [row for label, row in self._labelled_rows(best.chunk) if not _TOTAL.match(label)]
         read = [ev for row in rows[:MAX_MEMBERS] if (ev := read_row(query, row)) and ev.values]
         return read if len(read) > 1 else []
 
@@ -281,8 +286,8 @@ class Answerer:
                       and ev.score >= FALLBACK_SCORE * evidence[0].score), None)
         if table is None:
             return []
-        rows = [row for row in self.store.table_rows(table.chunk.article_id, table.chunk.table_index)
-                if (label := row_label(row)) and not re.match(r"(?:total|other|all other)\b", label, re.I)]
+        rows = [row for label, row in self._labelled_rows(table.chunk)
+                if not _TOTAL.match(label) and not _OTHER.match(label)]
         word = "highest" if query.rank_rows == "max" else "lowest"
         wins: dict[str, tuple[Chunk, list[str]]] = {}
         for col in value_columns(query, table.chunk):
