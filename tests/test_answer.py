@@ -37,6 +37,13 @@ def answerer(store, embeddings):
     return Answerer(store, embeddings)
 
 
+def common_words(folder: Path, sentence: str, sections: int) -> None:
+    """An article of `sections` sections repeating `sentence` ("{i}" numbered), so that its words
+    weigh little in a test's small corpus, as they do in a large one."""
+    (folder / "common.md").write_text("# Harbor notes\n\n" + "\n\n".join(
+        f"## Note {i}\n\n{sentence.format(i=i)}" for i in range(1, sections + 1)) + "\n", encoding="utf-8")
+
+
 def indexed(folder: Path, embeddings) -> Answerer:
     """An answerer over the articles a test wrote into `folder`."""
     store = Store.open(folder / ".index")
@@ -277,9 +284,7 @@ def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path,
     """"How is X defined?" is answered by the sentence that defines it, not by X's row of figures;
     "why did X increase?" quotes the sentence after the one stating the increase when that one
     gives the reason."""
-    (tmp_path / "glossary.md").write_text("# Shipping glossary\n\n" + "\n\n".join(  # "defined", "rise": common words
-        f"## Term {i}\n\nTerm {i} is defined as a rise in fleet days in 2019 for route {i}." for i in range(1, 13)) + "\n",
-        encoding="utf-8")
+    common_words(tmp_path, "Term {i} is defined as a rise in fleet days in 2019 for route {i}.", 12)
     (tmp_path / "terms.md").write_text(
         "# Harbor Logistics terms\n\nBerth utilization is defined as hours occupied divided by hours "
         "available.\n\nBerth utilization rose by 4 points in 2019. The rise was due to longer calls by "
@@ -296,9 +301,7 @@ def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, emb
     """"Less than one year and 2-5 years" names two columns of an obligations table by their periods;
     "the percentage change ... in the fourth quarter 2019 to fourth quarter 2018" reads the "% change"
     column, not the quarters (whose shared words tell neither from it)."""
-    (tmp_path / "notes.md").write_text("# Harbor notes\n\n" + "\n\n".join(  # "percentage", "change": common words
-        f"## Note {i}\n\nThe percentage change in berth {i} traffic was small." for i in range(1, 4)) + "\n",
-        encoding="utf-8")
+    common_words(tmp_path, "The percentage change in berth {i} traffic was small.", 3)
     (tmp_path / "obligations.md").write_text(
         "# Harbor Logistics obligations\n\nContractual obligations were as follows:\n\n"
         "| | Total | Less than 1 year | 2-5 years | More than 5 years |\n| --- | --- | --- | --- | --- |\n"
