@@ -72,6 +72,11 @@ _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewe
 _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
 _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
 HEAD_MISSED = 0.5  # a row label whose head (the words before 'of', 'from', ...) the question does not use
+_BLANK = re.compile(r"^\W*(?:n/?a|nm|nil|none)?\W*$", re.I)  # "—", "-", "n/a": no figure in the cell
+BLANK_CELL = 0.5
+ROLE_UNNAMED = 0.7  # "who is X" evidence that puts no name next to X
+SECTION_ASKED = 0.8  # a question this much covered by a section's heading asks about the section
+SECTION_FOCUS = 0.8  # ... and its opening sentences answer it this well
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 
@@ -151,6 +156,7 @@ class Query:
     rank_rows: str = ""  # "max" / "min" for "which segment had the highest revenue"
     amount: bool = False  # asks for a figure ("how much", "the respective values of X in 2018 and 2019")
     each: bool = False  # asks for every row ("the low price for each quarter of 2018")
+    role: str = ""  # "who is Japan's prime minister": "prime minister", said next to a name in the answer
 
     @property
     def total(self) -> float:
@@ -175,6 +181,21 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
                               "contained covered data regarding related"))
 
 
+# "Which news agency reported ...", "Which organization does Japan want ...": the answer's kind
+_ANSWER_KIND = re.compile(r"^\s*which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|are|were|does|do|did|has|have|had|will|"
+                          r"would|can|could|should|may|might)\b", re.I)
+
+
+_WHO = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?:the\s+|an?\s+)?(?:\w+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
+_NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
+
+
+def _names_role(role: str, text: str) -> bool:
+    """`text` puts a name next to the role: "Prime Minister Shinzo Abe", "Shinzo Abe, the prime minister"."""
+    r = re.escape(role).replace("\\ ", r"\s+")
+    return bool(re.search(rf"(?i:\b{r})\s+{_NAME}|{_NAME},\s+(?i:(?:the\s+)?(?:[\w'’]+\s+)?{r})\s*[,;.]", text))
+
+
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = tokenize(question)
     m = _COMPARE.search(question)
@@ -187,6 +208,9 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question))
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
+    kind = _ANSWER_KIND.match(question)
+    if kind and not m and not which_years:  # "which organization ...": the kind of thing asked, not a word to find
+        tokens = [t for t in tokens if t not in set(tokenize(kind.group(1)))] or tokens
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
     for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order
@@ -209,6 +233,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
                  each=bool(re.search(r"\b(?:each|every)\b", question, re.I)),
+                 role=" ".join(_HEAD.split(f" {who.group(1)} ")[0].split()[-2:]) if (who := _WHO.match(question)) else "",
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
 
@@ -293,7 +318,7 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
         ev = _from_row(query, hit) if hit.chunk.kind == "table_row" else _from_text(query, hit)
         if ev is None:
             continue
-        ev.phrase = query.phrase(ev.quote if ev.chunk.kind != "table_row" else ev.chunk.embed_text())
+        ev.phrase = ev.phrase or query.phrase(ev.quote if ev.chunk.kind != "table_row" else ev.chunk.embed_text())
         ev.article = query.coverage(by_article[hit.chunk.article_id])  # the rest of the article fits too
         ev.rank = rank
         row = ev.chunk.kind == "table_row"
@@ -304,6 +329,9 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
                     + (0.96 * ev.label + 0.29 * ev.focus + 0.07 + 0.6 * _names_in_order(query, ev.chunk)
                        if row else 0.0))
         out.append(ev)
+    if query.role and any(_names_role(query.role, e.statement) for e in out):
+        for e in out:  # "who is the prime minister": evidence that names no one in that role does not answer
+            e.score *= 1.0 if _names_role(query.role, e.statement) else ROLE_UNNAMED
     out.sort(key=lambda e: (-round(e.score, 6), e.chunk.id))  # ties (and float noise) by id: reproducible
     return out
 
@@ -333,6 +361,8 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 0.6  # "the tax rate in 2019": a sentence about fiscal 2018 only
         if query.amount and not set(_FIGURE.findall(unit)) - set(query.years) - asked_figures:
             return 0.5  # "how much", "the respective values of X": a sentence that states no figure
+        if query.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
+            return 1.5 if _names_role(query.role, unit) else 0.5
         if query.why and _CAUSAL.search(unit) or (query.definition or query.members) and _DEFINING.search(unit):
             return 1.5
         return 1.0
@@ -340,6 +370,14 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
                     key=lambda x: (-x[0], x[1]))
     best_cov, best = scored[0]
+    heading = query.coverage(_tokset(chunk.section)) if chunk.opens_section else 0.0
+    if heading >= SECTION_ASKED and best_cov < heading / 2:
+        # "what are the recommendations for X" where a section is headed "Recommendations for X": its
+        # opening sentences answer, though they need not repeat the heading's words
+        texts = list(units[:2])
+        quote = " ".join(texts)
+        return Evidence(hit, quote, quote, query.coverage(ctx | _tokset(quote)), heading * SECTION_FOCUS,
+                        phrase=query.phrase(f"{chunk.section} {quote}"))
     if best_cov <= 0:
         return None
     if is_list and best == 0:  # the introducing line matched: the answer is the whole list
@@ -459,6 +497,8 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
         statement = f"{label} — {'; '.join(parts)}" if label and label_at not in cols else "; ".join(parts)
         values = tuple(cells[i] for i in cols)
         about = f"{label} — {', '.join(headers[i] for i in cols)}"
+        if all(_BLANK.match(v) for v in values):
+            focus *= BLANK_CELL  # "Tax Fees — 2018: —": the row has no figure where the question looks
     else:
         statement, values = chunk.text, ()
     return Evidence(hit, statement, chunk.text, support, focus, values=values, about=about, label=label_score)
@@ -502,6 +542,8 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         if not asked & _PERCENT_WORDS:  # "revenue in 2019": the amount, not its "% of total revenue" beside it
             named = [i for i in named if "%" not in headers[i]] or named
         others = [i for i in candidates if i not in years]
+        if not asked & _PERCENT_WORDS and "%" not in query.text:  # nor the "Percentage of Total Fees" beside it
+            others = [i for i in others if not _tokset(headers[i]) & _PERCENT_WORDS]
         # words every asked year's column has ("Q4 2019", "Q4 2018") tell none of them from a "% change" beside
         shared = set.intersection(*(set(_tokset(headers[i]) & asked) for i in named)) if len(named) > 1 else set()
         apart = {i: query.coverage((_tokset(headers[i]) & asked) - wanted - shared) for i in named + others}

@@ -89,6 +89,11 @@ class Chunk:
     caption: str = ""
     group: str = ""  # table rows: the label of the heading row above it that groups it, if any
 
+    @property
+    def opens_section(self) -> bool:
+        """The first paragraphs of a section with a heading (ids number them from 1)."""
+        return self.kind == "text" and bool(self.section) and self.id.endswith(".p1")
+
     def embed_text(self) -> str:
         """What the embedder and the lexical index see: the text in its article and section."""
         context = " — ".join(p for p in (self.title, self.section) if p)

@@ -73,6 +73,23 @@ def test_text_answer_quotes_the_sentence_it_rests_on(answerer):
     assert c.section.startswith("Recommendations for Enhancing")
 
 
+def test_who_question_takes_the_sentence_that_names_the_person_in_that_role(answerer):
+    a = answerer.ask("Who is Japan's Prime Minister?")  # most sentences say "Japan’s Prime Minister" without a name
+    assert a.answered and "Prime Minister Shinzo Abe" in a.answer and "Shinzo Abe" in a.citations[0].text
+
+
+def test_question_in_a_section_headings_words_is_answered_by_the_sections_opening(answerer):
+    a = answerer.ask("What are the recommendations for enhancing Japan-U.S. collaboration?")
+    assert a.answered and "deepen intelligence sharing" in a.answer  # not a row of the section's table
+    [c] = a.citations
+    assert c.kind == "text" and c.section.startswith("Recommendations for Enhancing")
+
+
+def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answerer):
+    a = answerer.ask("Which organization does Japan want to enhance partnerships with?")
+    assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
+
+
 def test_question_the_corpus_cannot_answer_is_declined(answerer):
     a = answerer.ask("What was the exchange rate of the yen against the dollar on the day of the statement?")
     assert not a.answered and not a.citations
@@ -315,6 +332,19 @@ def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, emb
     change = answerer.ask("What is the percentage change in port fees in the fourth quarter 2019 to "
                           "fourth quarter 2018?")
     assert change.answer == "Port fees — % change: 3.6%. [1]"
+
+
+def test_a_year_asked_reads_the_years_amount_not_a_share_column_or_an_empty_cell(tmp_path, embeddings):
+    """"Total fees in 2018" in a table whose "Percentage of Total Fees" columns hold the question's words:
+    the 2018 amount of the total row, not a percentage, and not a row whose 2018 cell is a dash."""
+    (tmp_path / "fees.md").write_text(
+        "# Harbor Logistics audit fees\n\nFees billed by the auditor:\n\n"
+        "| | 2019 | Percentage of Total Fees | 2018 | Percentage of Total Fees |\n| --- | --- | --- | --- | --- |\n"
+        "| Audit Fees | 4,105,000 | 95.2% | 4,556,500 | 96.3% |\n| Audit-Related Fees | 209,005 | 4.8% | 173,934 | 3.7% |\n"
+        "| Tax Fees | — | — | — | — |\n| All Other Fees | — | — | — | — |\n"
+        "| Total | 4,314,005 | 100.0% | 4,730,434 | 100% |\n", encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What is the total fees in 2018?")
+    assert a.answer == "Total — 2018: 4,730,434. [1]"
 
 
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
