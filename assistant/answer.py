@@ -51,6 +51,9 @@ MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
 _TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
 _OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
+_HOW_MUCH = re.compile(r"\s*how\s+(?:much|many)\b", re.I)
+_QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|"
+                       r"hundreds?|thousands?|millions?|billions?|half|double|twice|triple|several|few|no)\b", re.I)
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -152,6 +155,8 @@ class Answerer:
         question names this row and others of its table by their labels)"""
         if best.support < self.min_support or unstated_operation(query, best):
             return False
+        if _HOW_MUCH.match(query.text) and best.chunk.kind != "table_row" and not _QUANTITY.search(best.statement):
+            return False  # "how much did Japan spend on defense": a sentence about defense with no amount
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
             if best.chunk.kind != "table_row":
                 return best.phrase >= MIN_PHRASE

@@ -576,10 +576,12 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
             break
         picked.append(best_i)
         covered |= (_tokset(headers[best_i]) & asked) | _spans(headers[best_i])
-    if picked:
-        return sorted(picked)
+    # the cell the question quotes ("which country is strengthening joint exercises with U.S. forces"),
+    # unless the headers it names fit better
     cell_hits = [(query.coverage(_tokset(cells[i]) & asked), i) for i in candidates]
     gain, best_i = max(cell_hits, default=(0.0, -1))
+    if picked and gain <= query.coverage(covered):
+        return sorted(picked)
     return [best_i] if gain > 0 else []
 
 

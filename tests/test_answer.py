@@ -90,6 +90,17 @@ def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answere
     assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
 
 
+def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_passing(answerer):
+    a = answerer.ask("Which country is strengthening joint exercises with U.S. forces?")  # "U.S." names a column
+    assert a.answer == ("Military Collaboration — Japan’s Approach: Strengthening joint exercises with U.S. "
+                        "forces. [1]")
+
+
+def test_how_much_is_declined_when_the_only_passage_states_no_amount(answerer):
+    a = answerer.ask("How much did Japan spend on defense?")  # "ensures Japan’s defense" gives no figure
+    assert not a.answered and not a.citations
+
+
 def test_question_the_corpus_cannot_answer_is_declined(answerer):
     a = answerer.ask("What was the exchange rate of the yen against the dollar on the day of the statement?")
     assert not a.answered and not a.citations
