@@ -14,6 +14,11 @@ _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|h
 # a proper name in the previous question: capitalised words (with U.S.-style acronyms), possessive kept
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b((?:[A-Z][\w.\-]*|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:of\s+)?[A-Z][\w.\-]*)*)(['’]s)?")
 
+# "What is the [proposed action] for cybersecurity?", "What is Japan's role in [innovation]?"
+_THING = re.compile(r"^\s*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(.+?)\s+(?:for|in|of|on|at|during|from|"
+                    r"with|about)\s", re.I)
+_PLACE = re.compile(r"\s(?:for|in|on|at|during|from|with|about)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", re.I)
+
 
 def is_follow_up(question: str) -> bool:
     q = question.strip()
@@ -38,6 +43,13 @@ def condense(question: str, history: list[str]) -> str:
     if _YEAR.search(focus) and _YEAR.search(previous):  # "And in 2018?": the period changes
         years = _YEAR.findall(focus)
         return _YEAR.sub(lambda m: years.pop(0) if len(years) > 1 else years[0], previous)
+    if focus == focus.lower():  # a common noun phrase takes the place of one of the same kind
+        thing = _THING.match(previous)
+        if focus.startswith("the ") and thing:  # "And the expected outcome?" after "What is the proposed action for X?"
+            return previous[:thing.start(1)] + focus[4:] + previous[thing.end(1):]
+        place = _PLACE.search(previous)
+        if place and not _YEAR.search(place.group(1)):  # "What about trade relations?", "And for innovation?"
+            return previous[:place.start(1)] + _PREPOSITION.sub("", focus) + previous[place.end(1):]
     names = [m for m in _NAME.finditer(previous) if m.group(1).lower() not in focus.lower()]
     prep = _PREPOSITION.match(focus)
     if prep:  # "And for Innovation?": the name after a preposition changes
@@ -47,5 +59,8 @@ def condense(question: str, history: list[str]) -> str:
     if not names:
         return f"{previous.rstrip('?. ')} {focus}?"
     target = names[0]
+    before = previous[:target.start()]
+    if re.search(r"['’]s$", focus) and before.endswith("the "):
+        before = before[:-4]  # "the U.S. role" -> "Japan’s role"
     # the name is replaced with its possessive dropped ("Japan’s role" -> "the U.S. role")
-    return previous[:target.start()] + focus + previous[target.end():]
+    return before + focus + previous[target.end():]

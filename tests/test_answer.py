@@ -127,6 +127,15 @@ def test_follow_up_is_resolved_against_the_previous_question(answerer):
     a = answerer.ask("And the U.S.?", history=["What is Japan’s role in Security Cooperation?"])
     assert "Provide strategic intelligence" in a.answer
     assert a.as_json()["standalone_question"] == "What is the U.S. role in Security Cooperation?"
+    # a common noun phrase takes the place of one of its kind: the asked thing, or the place it is asked for
+    asked = "What is the proposed action for cybersecurity?"
+    assert condense("And the expected outcome?", [asked]) == "What is the expected outcome for cybersecurity?"
+    assert condense("And for regional diplomacy?", [asked]) == "What is the proposed action for regional diplomacy?"
+    assert condense("What about trade relations?", ["What is Japan’s role in innovation?"]) == \
+        "What is Japan’s role in trade relations?"
+    assert condense("And Japan’s?", ["What is the U.S. role in trade relations?"]) == \
+        "What is Japan’s role in trade relations?"
+    assert condense("And in 2018?", ["What was the revenue in 2019?"]) == "What was the revenue in 2018?"
 
 
 def test_filters_restrict_the_articles_that_answer(answerer):
