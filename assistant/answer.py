@@ -38,6 +38,7 @@ MIN_LABEL = 0.6  # a question about a year must name the row it reads (row-label
 # ("the total warrants outstanding as of December 31, 2019": the row "Total" of the warrants table)
 PART_LABEL, FULL_SUPPORT, PART_PHRASE = 0.5, 0.75, 0.2
 MIN_PHRASE = 0.1  # ... or share a word pair with the sentence it reads
+WHOLE_ROW_SUPPORT = 0.7  # a row none of whose columns the question names must hold this much of it
 # When the best evidence does not answer (a row where the question asks for a stated change), the next
 # that does, if it scored at least this share of the best, among the first few:
 FALLBACK_SCORE = 0.75
@@ -155,6 +156,13 @@ class Answerer:
         question names this row and others of its table by their labels)"""
         if best.support < self.min_support or unstated_operation(query, best):
             return False
+        lookup = not (query.compare or query.which_years or query.members or query.bound or query.rank_rows
+                      or query.each or named_rows)  # a plain lookup of one row's cells
+        if lookup and best.chunk.kind == "table_row":
+            if not set(tokenize(" ".join([*best.chunk.row.values(), best.chunk.group]))) & set(query.terms):
+                return False  # only the table's headers match: "the proposed action for innovation", no such row
+            if not best.values and best.support < WHOLE_ROW_SUPPORT:
+                return False  # no column asked for is in the row: "Japan's role in cybersecurity", no such column
         if _HOW_MUCH.match(query.text) and best.chunk.kind != "table_row" and not _QUANTITY.search(best.statement):
             return False  # "how much did Japan spend on defense": a sentence about defense with no amount
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure

@@ -96,6 +96,14 @@ def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_pass
                         "forces. [1]")
 
 
+def test_a_row_or_column_the_tables_do_not_have_is_declined(answerer):
+    """The seed's tables have a "Proposed Action" column, but not for Innovation, and an Innovation row,
+    but no "Japan’s Role" column beside Cybersecurity: no cell answers, so no row is offered."""
+    for question in ("What is the proposed action for innovation?", "What is Japan's role in cybersecurity?"):
+        a = answerer.ask(question)
+        assert not a.answered and not a.citations, question
+
+
 def test_how_much_is_declined_when_the_only_passage_states_no_amount(answerer):
     a = answerer.ask("How much did Japan spend on defense?")  # "ensures Japan’s defense" gives no figure
     assert not a.answered and not a.citations
