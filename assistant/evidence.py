@@ -209,7 +209,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
     kind = _ANSWER_KIND.match(question)
-    if kind and not m and not which_years:  # "which organization ...": the kind of thing asked, not a word to find
+    if kind and not (m or ranked or which_years):  # "which organization ...": the kind of thing asked, not a word to find
         tokens = [t for t in tokens if t not in set(tokenize(kind.group(1)))] or tokens
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
