@@ -322,6 +322,11 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
         ev.article = query.coverage(by_article[hit.chunk.article_id])  # the rest of the article fits too
         ev.rank = rank
         row = ev.chunk.kind == "table_row"
+        if row and (query.which_years or query.members):
+            # a question about the table ("which years does the table give the pro-forma results for"): the
+            # text around it says what it is about
+            ev.support = max(ev.support, ev.article)
+            ev.focus = max(ev.focus, ev.article)
         # weights fitted listwise (softmax over each question's candidates) on the development packs;
         # 5-fold cross-validated top-1 0.556 on TAT-QA dev against 0.511 for hand-set weights
         ev.score = (2.0 * ev.support + 2.0 * ev.focus + 1.0 * max(hit.dense, 0) + 0.74 / (1 + rank)

@@ -375,6 +375,21 @@ def test_a_year_asked_reads_the_years_amount_not_a_share_column_or_an_empty_cell
     assert a.answer == "Total — 2018: 4,730,434. [1]"
 
 
+def test_which_years_a_table_covers_when_the_text_before_it_names_its_subject(tmp_path, embeddings):
+    """The table's subject ("the unaudited pro forma results") is in the paragraph above it, not in a
+    caption or in its rows; another table has the same rows for other years."""
+    (tmp_path / "merger.md").write_text(
+        "# Harbor Logistics merger\n\nThe unaudited pro forma results of the merged fleet assume the merger "
+        "closed on January 1, 2018. They do not predict future results.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "| Revenue | 10.4 | 9.8 |\n| Net income | 2.1 | 1.7 |\n", encoding="utf-8")
+    (tmp_path / "fleet.md").write_text(
+        "# Harbor Logistics fleet\n\nThe fleet grew again.\n\n| | 2019 | 2018 | 2017 |\n| --- | --- | --- | --- |\n"
+        "| Revenue | 12.0 | 11.2 | 10.5 |\n| Net income | 3.0 | 2.2 | 1.4 |\n", encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("Which years does the table provide information for the unaudited pro "
+                                          "forma results?")
+    assert a.answered and "2019 and 2018" in a.answer and a.citations[0].source.endswith("merger.md")
+
+
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
     (tmp_path / "taxes.md").write_text(
         "# Harbor Logistics taxes\n\nDeferred taxes were as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
