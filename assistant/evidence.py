@@ -196,8 +196,15 @@ def _names_role(role: str, text: str) -> bool:
     return bool(re.search(rf"(?i:\b{r})\s+{_NAME}|{_NAME},\s+(?i:(?:the\s+)?(?:[\w'’]+\s+)?{r})\s*[,;.]", text))
 
 
+def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
+    """A word and a number run together that the index does not hold ("FY2019", "IFRS9"), as the index
+    holds them apart ("FY 2019", "IFRS 9")."""
+    m = re.fullmatch(r"([a-z]+)(\d+)", token)
+    return tokenize(f"{m.group(1)} {m.group(2)}") if m and token not in lexical.df else [token]
+
+
 def analyze(question: str, lexical: LexicalIndex) -> Query:
-    tokens = tokenize(question)
+    tokens = [t for token in tokenize(question) for t in _unglued(token, lexical)]
     m = _COMPARE.search(question)
     limit = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words

@@ -390,6 +390,15 @@ def test_which_years_a_table_covers_when_the_text_before_it_names_its_subject(tm
     assert a.answered and "2019 and 2018" in a.answer and a.citations[0].source.endswith("merger.md")
 
 
+def test_a_word_and_number_run_together_match_them_written_apart(tmp_path, embeddings):
+    (tmp_path / "standards.md").write_text(
+        "# Harbor Logistics accounting standards\n\nFinancial assets on adoption:\n\n| | 2018 |\n| --- | --- |\n"
+        "| Opening balance – IAS 39 | 77,131 |\n| Opening balance – IFRS 9 | 100,107 |\n| Closing balance | 83,934 |\n",
+        encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What is the 2018 IFRS9 opening balance?")
+    assert a.answer == "Opening balance – IFRS 9 — 2018: 100,107. [1]"
+
+
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
     (tmp_path / "taxes.md").write_text(
         "# Harbor Logistics taxes\n\nDeferred taxes were as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
