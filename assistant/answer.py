@@ -176,10 +176,14 @@ class Answerer:
         """The evidence with the best candidate that supports an answer first, when one from the same
         article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
         gives the balance, the sentence below the table states the increase), or one from another
-        article at least FALLBACK_OTHER."""
-        for i, ev in enumerate(evidence[:FALLBACK_DEPTH]):
-            if ev.score < FALLBACK_SCORE * evidence[0].score:
+        article at least FALLBACK_OTHER; rows that cannot state the asked change are passed over."""
+        looked = 0
+        for i, ev in enumerate(evidence):
+            if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score:
                 break
+            if i and unstated_operation(query, ev):
+                continue  # another row giving a balance where a change is asked: not one of the few looked at
+            looked += 1
             near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score
             if near and self.supported(query, ev):
                 return [ev, *evidence[:i], *evidence[i + 1:]] if i else evidence
