@@ -46,8 +46,8 @@ FALLBACK_OTHER = 0.9  # ... from another article: at least this share
 FALLBACK_DEPTH = 3
 RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row among this many candidates
 # Other articles that answer as well (a question that names no company, asked of many reports):
-ALTERNATIVE_SCORE = 0.85  # scored at least this share of the best evidence's score
-MAX_ALTERNATIVES = 2
+ALTERNATIVE_SCORE = 0.8  # scored at least this share of the best evidence's score
+MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
 _TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
