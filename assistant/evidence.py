@@ -345,7 +345,29 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
         for e in out:  # "who is the prime minister": evidence that names no one in that role does not answer
             e.score *= 1.0 if _names_role(query.role, e.statement) else ROLE_UNNAMED
     out.sort(key=lambda e: (-round(e.score, 6), e.chunk.id))  # ties (and float noise) by id: reproducible
+    if not query.years:
+        _latest_first(out)
     return out
+
+
+def _latest_first(evidence: list[Evidence]) -> None:
+    """The same row of one article read in tables of different years (quarterly tables, a block per
+    year): when no year is asked, the latest year takes the best place among them."""
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for i, ev in enumerate(evidence):
+        if ev.chunk.kind == "table_row" and ev.values:
+            blocks.setdefault((ev.chunk.article_id, _YEAR.sub("", ev.about)), []).append(i)
+    for at in blocks.values():
+        if len(at) > 1:
+            def year(i: int) -> int:
+                return max(map(int, _YEAR.findall(f"{evidence[i].chunk.group} {evidence[i].about}")), default=0)
+
+            latest = sorted(at, key=lambda i: -year(i))
+            scores = [evidence[i].score for i in at]
+            moved = [evidence[i] for i in latest]
+            for i, ev, score in zip(at, moved, scores):
+                ev.score = score
+                evidence[i] = ev
 
 
 # ----- text and lists --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answer import Answerer
 from assistant.condense import condense
-from assistant.evidence import sentences
+from assistant.evidence import analyze, select, sentences
 from assistant.llm import verify
 from assistant.retrieval import Filters
 from index.indexer import run_index
@@ -397,6 +397,20 @@ def test_a_word_and_number_run_together_match_them_written_apart(tmp_path, embed
         encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What is the 2018 IFRS9 opening balance?")
     assert a.answer == "Opening balance – IFRS 9 — 2018: 100,107. [1]"
+
+
+def test_a_quarter_asked_without_a_year_is_read_in_the_latest_years_block(tmp_path, embeddings):
+    (tmp_path / "quarters.md").write_text(
+        "# Harbor Logistics quarterly results\n\n| | First | Second | Third | Fourth |\n| --- | --- | --- | --- | --- |\n"
+        "| 2019 | | | | |\n| Port fees | 117 | 120 | 115 | 116 |\n| Storage | 44 | 45 | 46 | 47 |\n"
+        "| 2018 | | | | |\n| Port fees | 101 | 104 | 118 | 120 |\n| Storage | 40 | 41 | 42 | 43 |\n", encoding="utf-8")
+    answerer = indexed(tmp_path, embeddings)
+    question = "What were the port fees in the third quarter?"
+    assert answerer.ask(question).answer == "Port fees — Third: 115. [1]"
+    # whichever block retrieval ranks first (here the 2018 one, as hits in the opposite order)
+    hits = list(reversed(answerer.retriever.search(question, k=4)))
+    best = select(analyze(question, answerer.store.lexical()), hits)[0]
+    assert best.statement == "Port fees — Third: 115" and best.chunk.group == "2019"
 
 
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
