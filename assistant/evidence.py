@@ -71,6 +71,7 @@ _LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewe
                 "decreases"}
 _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
 _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
+_NEGATED = frozenset(tokenize("non not un"))  # a label opening "Non-vested", "Non-current": the opposite
 HEAD_MISSED = 0.5  # a row label whose head (the words before 'of', 'from', ...) the question does not use
 _BLANK = re.compile(r"^\W*(?:n/?a|nm|nil|none)?\W*$", re.I)  # "—", "-", "n/a": no figure in the cell
 BLANK_CELL = 0.5
@@ -504,6 +505,8 @@ def _from_row(query: Query, hit: Hit) -> Evidence | None:
     head = _tokset(_HEAD.split(_FOOTNOTE.sub("", label), maxsplit=1)[0])
     if head and not head & set(query.terms):
         label_score *= HEAD_MISSED  # "Cost of professional services" is no answer to "professional services revenue"
+    if (first := tokenize(label)[:1]) and first[0] in _NEGATED and first[0] not in query.terms:
+        label_score *= HEAD_MISSED  # "Non-vested at December 31, 2019" is no answer to "shares vested as of ..."
     focus = 0.5 * focus + 0.5 * label_score
     years = [i for i, h in enumerate(headers) if i != label_at and _YEAR.search(h)]
     if query.years and years:
