@@ -113,6 +113,7 @@ _OPERATIONS = frozenset(tokenize("change average difference increase decrease pe
 _CHANGES = frozenset(tokenize("change difference increase decrease growth"))
 _STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain)\w*\s+"
                             r"(?:by\s+|of\s+)?(?:approximately\s+|about\s+|nearly\s+|almost\s+)?[$€£¥]?\s?\d", re.I)
+_VERSUS = re.compile(r"(?:19|20)\d\d\W+(?:vs\.?|versus|over|compared\s+(?:to|with))\W+(?:19|20)\d\d", re.I)
 _PERCENT = " ".join(tokenize("percent percentage proportion"))  # what a "%" says
 _PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
 _NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
@@ -576,6 +577,8 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
         wanted = set(query.years)
         words = {i: query.coverage((_tokset(headers[i]) & asked) - wanted) for i in candidates}
         named = [i for i in candidates if any(y in headers[i] for y in query.years)]
+        if not asked & _CHANGES and not _VERSUS.search(query.text):  # not "Percentage Change 2018 Versus 2017"
+            named = [i for i in named if not _VERSUS.search(headers[i])] or named
         if not asked & _PERCENT_WORDS:  # "revenue in 2019": the amount, not its "% of total revenue" beside it
             named = [i for i in named if "%" not in headers[i]] or named
         others = [i for i in candidates if i not in years]

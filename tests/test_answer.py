@@ -413,6 +413,16 @@ def test_a_quarter_asked_without_a_year_is_read_in_the_latest_years_block(tmp_pa
     assert best.statement == "Port fees — Third: 115" and best.chunk.group == "2019"
 
 
+def test_a_year_asked_is_not_read_in_a_column_comparing_it_with_another(tmp_path, embeddings):
+    (tmp_path / "margins.md").write_text(
+        "# Harbor Logistics margins\n\n| | 2019 | 2018 | Percentage Change 2019 Versus 2018 |\n| --- | --- | --- | --- |\n"
+        "| Port fees | 410 | 380 | 8% |\n| Gross margin | 120 | 111 | 8% |\n", encoding="utf-8")
+    answerer = indexed(tmp_path, embeddings)
+    assert answerer.ask("What was the gross margin in 2018?").answer == "Gross margin — 2018: 111. [1]"
+    change = answerer.ask("What was the percentage change in gross margin from 2018 to 2019?")
+    assert change.answer == "Gross margin — Percentage Change 2019 Versus 2018: 8%. [1]"
+
+
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
     (tmp_path / "taxes.md").write_text(
         "# Harbor Logistics taxes\n\nDeferred taxes were as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
