@@ -180,7 +180,7 @@ def _pairs(tokens: list[str]) -> set[tuple[str, str]]:
 # the words that frame a question about a table ("which years does the table provide information for")
 _FRAMING = frozenset(tokenize("year years period periods provide provided information include included shown "
                               "presented calculated recorded reported disclosed available made highlighted "
-                              "contained covered data regarding related"))
+                              "contained covered data regarding related make making makes up"))
 
 
 # "Which news agency reported ...", "Which organization does Japan want ...": the answer's kind

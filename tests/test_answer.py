@@ -290,6 +290,8 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     assert "Norway [1], Denmark [2] and Poland [3]" in entries.answer
     parts = answerer.ask("What are the components of fleet cost, gross?")
     assert "Vessels [1] and Cranes [2]" in parts.answer and "depreciation" not in parts.answer
+    making = answerer.ask("What were the components making up fleet cost, gross?")  # "making up": no words to find
+    assert "Vessels [1] and Cranes [2]" in making.answer
     both = answerer.ask("What were the port fees from Norway and Denmark in 2019, respectively?")
     assert both.answer == "Norway — 2019: 410. [1] Denmark — 2019: 220. [2]"
     years = answerer.ask("Which years does the table provide information for revenue from port fees?")
