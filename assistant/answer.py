@@ -52,7 +52,7 @@ MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
 _TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
 _OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
-_HOW_MUCH = re.compile(r"\s*how\s+(?:much|many)\b", re.I)
+_HOW_MUCH = re.compile(r"\s*how\s+(?:much|many)\b", re.I)  # ... is answered by an amount, in figures or words:
 _QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|"
                        r"hundreds?|thousands?|millions?|billions?|half|double|twice|triple|several|few|no)\b", re.I)
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."

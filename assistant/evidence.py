@@ -242,7 +242,8 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
                  each=bool(re.search(r"\b(?:each|every)\b", question, re.I)),
-                 role=" ".join(_HEAD.split(f" {who.group(1)} ")[0].split()[-2:]) if (who := _WHO.match(question)) else "",
+                 role=" ".join(_HEAD.split(f" {who.group(1)} ")[0].split()[-2:]) if (who := _WHO.match(question))
+                 else "",
                  rank_rows=("min" if word.lower() in _LOWER_WORDS | {"fewest"} else "max") if word else "")
 
 
@@ -355,21 +356,18 @@ def select(query: Query, hits: list[Hit]) -> list[Evidence]:
 def _latest_first(evidence: list[Evidence]) -> None:
     """The same row of one article read in tables of different years (quarterly tables, a block per
     year): when no year is asked, the latest year takes the best place among them."""
+    def year(ev: Evidence) -> int:
+        return max(map(int, _YEAR.findall(f"{ev.chunk.group} {ev.about}")), default=0)
+
     blocks: dict[tuple[str, str], list[int]] = {}
     for i, ev in enumerate(evidence):
         if ev.chunk.kind == "table_row" and ev.values:
             blocks.setdefault((ev.chunk.article_id, _YEAR.sub("", ev.about)), []).append(i)
-    for at in blocks.values():
-        if len(at) > 1:
-            def year(i: int) -> int:
-                return max(map(int, _YEAR.findall(f"{evidence[i].chunk.group} {evidence[i].about}")), default=0)
-
-            latest = sorted(at, key=lambda i: -year(i))
-            scores = [evidence[i].score for i in at]
-            moved = [evidence[i] for i in latest]
-            for i, ev, score in zip(at, moved, scores):
-                ev.score = score
-                evidence[i] = ev
+    for at in (at for at in blocks.values() if len(at) > 1):
+        scores = [evidence[i].score for i in at]
+        for i, ev, score in zip(at, sorted((evidence[i] for i in at), key=lambda ev: -year(ev)), scores):
+            ev.score = score
+            evidence[i] = ev
 
 
 # ----- text and lists --------------------------------------------------------------------------------
