@@ -47,6 +47,7 @@ FALLBACK_DEPTH = 3
 RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row among this many candidates
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.8  # scored at least this share of the best evidence's score
+ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: this share
 MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
@@ -319,19 +320,25 @@ class Answerer:
                 for row, said in wins.values()]
 
     def _alternatives(self, query: Query, best: Evidence, others: list[Evidence]) -> list[Evidence]:
-        """Evidence from other articles that answers the same question about as well as the best: the
-        same kind of unit, for table rows under the same row label (the question did not say which
-        article it meant, so each is stated, cited)."""
+        """Evidence from other articles that answers the same question about as well as the best (the
+        question did not say which article it meant, so each is stated, cited): a table row under the
+        same row label as the best row, a passage that is no copy of one already stated; a row where the
+        best is a passage only when it scored nearly as well."""
         found: list[Evidence] = []
         seen = {best.chunk.article_id}
+        best_row = best.chunk.kind == "table_row"
         for ev in others:
             if len(found) == MAX_ALTERNATIVES or ev.score < ALTERNATIVE_SCORE * best.score:
                 break
-            if ev.chunk.article_id in seen or ev.chunk.kind != best.chunk.kind or not self.supported(query, ev):
+            if ev.chunk.article_id in seen or not self.supported(query, ev):
                 continue
-            if ev.chunk.kind == "table_row" and fuzz.ratio(_row_label(ev), _row_label(best)) < 85:
-                continue
-            if ev.chunk.kind != "table_row" and any(_copies(ev, f) for f in [best, *found]):
+            if ev.chunk.kind == "table_row":
+                if not best_row and ev.score < ROW_FOR_PASSAGE * best.score:
+                    continue
+                if best_row and fuzz.ratio(_row_label(ev), _row_label(best)) < 85 \
+                        and _about_words(ev) != _about_words(best):
+                    continue
+            elif any(_copies(ev, f) for f in [best, *found]):
                 continue  # the same claim in the same words (a copy, a rewrite) adds no answer
             found.append(ev)
             seen.add(ev.chunk.article_id)
@@ -378,6 +385,16 @@ def _where(ev: Evidence) -> str:
 
 def _row_label(ev: Evidence) -> str:
     return ev.about.split(" — ")[0].lower()
+
+
+_PERIOD_WORDS = frozenset(tokenize("fiscal year years ended end month months quarter thousands millions dollars"))
+
+
+def _about_words(ev: Evidence) -> frozenset[str]:
+    """What a row's asked cells are of, as words: its label, group and asked columns, without periods
+    ("Total — Fiscal Year 2019 Net Sales" and "Total Net Sales — 2019" are of the same thing)."""
+    words = frozenset(t for t in tokenize(f"{ev.chunk.group} {ev.about}") if not any(ch.isdigit() for ch in t))
+    return words - _PERIOD_WORDS
 
 
 def _distinct_value(ev: Evidence, group: list[Evidence]) -> str:

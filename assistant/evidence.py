@@ -205,8 +205,15 @@ def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
     return tokenize(f"{m.group(1)} {m.group(2)}") if m and token not in lexical.df else [token]
 
 
+# words that frame what is asked rather than name it: "the amount of X", "the respective values of X"
+# (a carrying amount or a fair value is named, so kept)
+_GENERIC = re.compile(r"\b(?<!carrying\s)(?<!notional\s)(?<!principal\s)(?<!face\s)(?<!aggregate\s)"
+                      r"(?<!recoverable\s)(?<!contractual\s)amounts?\b|"
+                      r"(?<=\bthe\s)values?(?=\s+of\b)|(?<=\brespective\s)values?\b", re.I)
+
+
 def analyze(question: str, lexical: LexicalIndex) -> Query:
-    tokens = [t for token in tokenize(question) for t in _unglued(token, lexical)]
+    tokens = [t for token in tokenize(_GENERIC.sub(" ", question)) for t in _unglued(token, lexical)]
     m = _COMPARE.search(question)
     limit = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
@@ -401,7 +408,7 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
             return 1.5
         return 1.0
 
-    scored = sorted(((query.coverage(_tokset(u)) * weight(i, u), i) for i, u in enumerate(units)),
+    scored = sorted(((query.coverage(_said(query, u)) * weight(i, u), i) for i, u in enumerate(units)),
                     key=lambda x: (-x[0], x[1]))
     best_cov, best = scored[0]
     heading = query.coverage(_tokset(chunk.section)) if chunk.opens_section else 0.0
@@ -444,6 +451,23 @@ def _from_text(query: Query, hit: Hit) -> Evidence | None:
     # one sentence that holds every asked term beats two that hold them between them
     focus = 0.7 * best_cov + 0.3 * query.coverage(covered)
     return Evidence(hit, statement, quote, query.coverage(ctx | covered), focus)
+
+
+# the verbs a question and the sentence that answers it use interchangeably for what a thing is made
+# of ("What does X comprise?" - "X consists of ...") and for how it is worked out
+_SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),
+              frozenset(tokenize("calculate compute determine measure")))
+
+
+def _said(query: Query, unit: str) -> frozenset[str]:
+    """The words of a sentence, for a question asking what a thing is also the synonyms of its verbs."""
+    tokens = _tokset(unit)
+    if not query.definition:
+        return tokens
+    for words in _SAYS_WHAT:
+        if tokens & words:
+            tokens = tokens | words
+    return tokens
 
 
 # ----- table rows ------------------------------------------------------------------------------------

@@ -19,14 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .stopwords import STOPWORDS
+from .stopwords import POINTING, STOPWORDS
 
 if TYPE_CHECKING:
     import bm25s
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-VERSION = "6"  # of the tokenizer and the saved layout (3: chunks in id order; 4, 5, 6: stopwords); in the folder name
+VERSION = "7"  # of the tokenizer and the saved layout (3: chunks in id order; 4 to 7: stopwords); in the folder name
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +45,22 @@ def _stem(word: str) -> str:
     return stemmer.stemWord(word) if stemmer and "_" not in word else word
 
 
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str | None:
+    """The stem of a content word; None for a stopword. A word whose stem is a function word is kept
+    as written ("underlying" stems to "under", "owned" to "own")."""
+    if word in STOPWORDS:
+        return None
+    stem = _stem(word)
+    if stem not in STOPWORDS:
+        return stem
+    return None if stem in POINTING else word
+
+
 def tokenize(text: str) -> list[str]:
     """Content-word stems of `text`, in order."""
-    stop = STOPWORDS
     text = _ACRONYM.sub(lambda m: m.group(0).rstrip(".").replace(".", "_"), text.replace("’", "'"))
-    return [s for w in _TOKEN.findall(text.lower()) if w not in stop and (s := _stem(w)) not in stop]
+    return [t for w in _TOKEN.findall(text.lower()) if (t := _term(w))]
 
 
 class LexicalIndex:

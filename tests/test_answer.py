@@ -446,3 +446,58 @@ def test_an_average_over_the_years_is_not_a_weighted_average_figure(tmp_path, em
     assert not answerer.ask("What is the average diluted shares outstanding for 2018 and 2019?").answered
     named = answerer.ask("What were the weighted average diluted shares outstanding in 2019?")
     assert named.answered and "46.8" in named.answer
+
+
+def test_a_content_word_whose_stem_is_a_function_word_is_still_matched(tmp_path, embeddings):
+    """"underlying" stems to "under", a stopword: the question still names the "Underlying EBITDA" row."""
+    (tmp_path / "ebitda.md").write_text(
+        "# Harbor Logistics earnings\n\nReconciliation of profit to EBITDA:\n\n| | 2019 | 2018 | Change % |\n"
+        "| --- | --- | --- | --- |\n| EBITDA | 79,046 | 63,954 | 24% |\n| Restructuring costs | 6,077 | (1,379) | |\n"
+        "| Underlying EBITDA | 85,123 | 62,575 | 36% |\n", encoding="utf-8")
+    answerer = indexed(tmp_path, embeddings)
+    assert answerer.ask("What was the underlying EBITDA in 2019?").answer == "Underlying EBITDA — 2019: 85,123. [1]"
+
+
+def test_the_amount_of_x_asks_for_x_not_for_a_row_named_amount(tmp_path, embeddings):
+    (tmp_path / "tax.md").write_text(
+        "# Harbor Logistics income taxes\n\nThe tax charge reconciles as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "| Amount computed at the statutory federal income tax rate | 182 | 171 |\n| State taxes | 12 | 11 |\n"
+        "| Income taxes | 298 | 260 |\n", encoding="utf-8")
+    answerer = indexed(tmp_path, embeddings)
+    assert answerer.ask("What was the amount of income taxes in 2019?").answer == "Income taxes — 2019: 298. [1]"
+
+
+def test_what_a_thing_comprises_is_answered_by_the_sentence_saying_what_it_consists_of(tmp_path, embeddings):
+    (tmp_path / "revenue.md").write_text(
+        "# Harbor Logistics revenue\n\nServices revenue consists primarily of fees for berth scheduling support "
+        "provided through our partners. Services revenue is also comprised of licensing of our tide tables.\n",
+        encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What does services revenue comprise of?")
+    assert a.answer.startswith("Services revenue consists primarily of fees for berth scheduling support")
+
+
+def test_other_reports_answers_are_stated_whatever_their_tables_layout(tmp_path, embeddings):
+    """A question that names no company: a report whose table puts "Net Sales" in its column headers
+    (a "Total" row) answers it as well as one with a "Total net sales" row."""
+    for name, business, table in (
+            ("north", "builds ferries and harbour cranes in Norway", "| | Fiscal 2019 Net Sales | Fiscal 2018 Net Sales |\n"
+             "| --- | --- | --- |\n| Ferries | $900 | $850 |\n| Cranes | $300 | $250 |\n| Total | $1,200 | $1,100 |\n"),
+            ("south", "runs private hospitals across Chile and Peru", "| | 2019 | 2018 |\n| --- | --- | --- |\n"
+             "| Clinics | $700 | $690 |\n| Pharmacies | $250 | $300 |\n| Total net sales | $950 | $990 |\n")):
+        (tmp_path / f"{name}.md").write_text(f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n"
+                                              f"{table}", encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What is the total net sales in 2019?")
+    assert "Total net sales — 2019: $950. [" in a.answer and "Total — Fiscal 2019 Net Sales: $1,200. [" in a.answer
+
+
+def test_another_reports_passage_is_stated_beside_the_best_table_row(tmp_path, embeddings):
+    (tmp_path / "west.md").write_text(
+        "# West Corp annual report\n\nWest Corp builds ferries and harbour cranes in Norway.\n\n| | 2019 | 2018 |\n"
+        "| --- | --- | --- |\n| Net cash provided by operating activities | 4,100 | 3,900 |\n"
+        "| Net cash provided by financing activities | 3,624 | 2,950 |\n", encoding="utf-8")
+    (tmp_path / "east.md").write_text(
+        "# East Corp annual report\n\nEast Corp grows rice in Vietnam and sells it in Japan.\n\n## Cash flows\n\n"
+        "Net cash provided by financing activities in 2019 was $1.8 million.\n", encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What was the net cash provided by financing activities in 2019?")
+    assert [c.kind for c in a.citations] == ["table_row", "text"]
+    assert a.answer.endswith("“East Corp annual report”: Net cash provided by financing activities in 2019 was $1.8 million. [2]")
