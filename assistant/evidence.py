@@ -47,7 +47,8 @@ _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(
 # a row's figures do not ("What is goodwill?", "How is ROIC defined?", "What does X include?")
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$|"
-    r"how\s+(?:is|are|was|were)\b.*\b(?:calculated|defined|determined|measured|computed|derived)\b|"
+    r"how\s+(?:is|are|was|were)\b.*\b(?:calculated|defined|determined|measured|computed|derived|stated|recorded|"
+    r"recogni[sz]ed|valued|accounted\s+for|estimated|allocated|presented)\b|"
     r"how\s+does\b.*\b(?:define|calculate|determine|measure|compute)\b|"
     r"what\s+(?:does|do|did)\b.*\b(?:include|includes|represent|represents|consist|comprise|mean)\b|"
     r"what\s+(?:is|are)\s+(?:represented\s+by|excluded\s+from|included\s+in|meant\s+by)\b|"

@@ -328,20 +328,23 @@ def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_bal
 
 
 def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path, embeddings):
-    """"How is X defined?" is answered by the sentence that defines it, not by X's row of figures;
-    "why did X increase?" quotes the sentence after the one stating the increase when that one
-    gives the reason."""
+    """"How is X defined?" ("How are X stated?") is answered by the sentence that says so, not by X's
+    row of figures; "why did X increase?" quotes the sentence after the one stating the increase
+    when that one gives the reason."""
     common_words(tmp_path, "Term {i} is defined as a rise in fleet days in 2019 for route {i}.", 12)
     (tmp_path / "terms.md").write_text(
         "# Harbor Logistics terms\n\nBerth utilization is defined as hours occupied divided by hours "
         "available.\n\nBerth utilization rose by 4 points in 2019. The rise was due to longer calls by "
-        "container ships.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n| Berth utilization | 78% | 74% |\n"
-        "| Crane moves per hour | 31 | 29 |\n", encoding="utf-8")
+        "container ships.\n\nHarbor cranes are stated at cost, net of accumulated depreciation.\n\n"
+        "| | 2019 | 2018 |\n| --- | --- | --- |\n| Berth utilization | 78% | 74% |\n"
+        "| Crane moves per hour | 31 | 29 |\n| Harbor cranes | 310 | 290 |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
     defined = answerer.ask("How is berth utilization defined?")
     assert "hours occupied divided by hours available" in defined.answer and defined.citations[0].kind == "text"
     why = answerer.ask("Why did berth utilization rise in 2019?")
     assert "due to longer calls by container ships" in why.answer
+    how = answerer.ask("How are harbor cranes stated?")
+    assert how.answer == "Harbor cranes are stated at cost, net of accumulated depreciation. [1]"
 
 
 def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, embeddings):
