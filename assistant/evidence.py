@@ -42,7 +42,8 @@ _AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\brespective(?:ly)?\b|\b(?:values
                      r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:total\s+)?(?:\w+\s+){1,6}?(?:in|for|as\s+of|at)\s+"
                      r"(?:fiscal\s+|fy\s*)?(?:19|20)\d\d\s*\??\s*$", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
-                  r"what\s+(?:caused|drove|led\s+to)\b)", re.I)
+                  r"what\s+(?:\w+\s+){0,2}(?:caused|drove|led\s+to|contributed\s+to|resulted\s+in)\b)|"
+                  r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
 # questions that ask what a thing is, means, includes or how it is worked out: sentences answer them,
 # a row's figures do not ("What is goodwill?", "How is ROIC defined?", "What does X include?")
 _DEFINITION = re.compile(

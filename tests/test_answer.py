@@ -329,8 +329,8 @@ def test_a_stated_change_below_the_table_answers_when_the_row_only_gives_the_bal
 
 def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path, embeddings):
     """"How is X defined?" ("How are X stated?") is answered by the sentence that says so, not by X's
-    row of figures; "why did X increase?" quotes the sentence after the one stating the increase
-    when that one gives the reason."""
+    row of figures; "why did X increase?" ("what was the rise in X due to?") quotes the sentence
+    after the one stating the increase when that one gives the reason."""
     common_words(tmp_path, "Term {i} is defined as a rise in fleet days in 2019 for route {i}.", 12)
     (tmp_path / "terms.md").write_text(
         "# Harbor Logistics terms\n\nBerth utilization is defined as hours occupied divided by hours "
@@ -343,6 +343,7 @@ def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path,
     assert "hours occupied divided by hours available" in defined.answer and defined.citations[0].kind == "text"
     why = answerer.ask("Why did berth utilization rise in 2019?")
     assert "due to longer calls by container ships" in why.answer
+    assert "due to longer calls by container ships" in answerer.ask("What was the rise in berth utilization in 2019 due to?").answer
     how = answerer.ask("How are harbor cranes stated?")
     assert how.answer == "Harbor cranes are stated at cost, net of accumulated depreciation. [1]"
 
