@@ -48,6 +48,7 @@ RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row 
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.8  # scored at least this share of the best evidence's score
 ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: this share
+SAME_LABEL_SCORE = 0.7  # ... a table row under the very label of the best row: this share
 MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
@@ -322,15 +323,19 @@ class Answerer:
     def _alternatives(self, query: Query, best: Evidence, others: list[Evidence]) -> list[Evidence]:
         """Evidence from other articles that answers the same question about as well as the best (the
         question did not say which article it meant, so each is stated, cited): a table row under the
-        same row label as the best row, a passage that is no copy of one already stated; a row where the
-        best is a passage only when it scored nearly as well."""
+        same row label as the best row (at a lower score when the label is the very same), a passage
+        that is no copy of one already stated; a row where the best is a passage only when it scored
+        nearly as well."""
         found: list[Evidence] = []
         seen = {best.chunk.article_id}
         best_row = best.chunk.kind == "table_row"
         for ev in others:
-            if len(found) == MAX_ALTERNATIVES or ev.score < ALTERNATIVE_SCORE * best.score:
+            if len(found) == MAX_ALTERNATIVES or ev.score < SAME_LABEL_SCORE * best.score:
                 break
             if ev.chunk.article_id in seen or not self.supported(query, ev):
+                continue
+            same_label = best_row and ev.chunk.kind == "table_row" and _row_label(ev) == _row_label(best)
+            if ev.score < ALTERNATIVE_SCORE * best.score and not same_label:
                 continue
             if ev.chunk.kind == "table_row":
                 if not best_row and ev.score < ROW_FOR_PASSAGE * best.score:

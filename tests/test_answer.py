@@ -505,3 +505,18 @@ def test_another_reports_passage_is_stated_beside_the_best_table_row(tmp_path, e
     a = indexed(tmp_path, embeddings).ask("What was the net cash provided by financing activities in 2019?")
     assert [c.kind for c in a.citations] == ["table_row", "text"]
     assert a.answer.endswith("“East Corp annual report”: Net cash provided by financing activities in 2019 was $1.8 million. [2]")
+
+
+def test_another_reports_row_under_the_very_same_label_is_stated_though_it_scored_lower(tmp_path, embeddings):
+    """"Revenue — Year ended December 31, 2019 (in thousands)" matches "the revenue in 2019" less
+    closely than "Revenue — 2019" does, but it is the same row of another report: both are stated."""
+    (tmp_path / "north.md").write_text(
+        "# North Corp annual report\n\nNorth Corp builds ferries and harbour cranes in Norway; its revenue grew as four "
+        "electric vessels were delivered.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n| Revenue | $1,200 | $1,100 |\n"
+        "| Operating costs | 400 | 380 |\n", encoding="utf-8")
+    (tmp_path / "south.md").write_text(
+        "# South Corp annual report\n\nSouth Corp runs private hospitals across Chile and Peru.\n\n"
+        "| | Year ended December 31, 2019 (in thousands) | Year ended December 31, 2018 |\n| --- | --- | --- |\n"
+        "| Clinic visits | 5,400 | 5,100 |\n| Revenue | $950 | $990 |\n| Staff costs | 410 | 400 |\n", encoding="utf-8")
+    a = indexed(tmp_path, embeddings).ask("What was the revenue in 2019?")
+    assert a.answer.endswith("“South Corp annual report”: Revenue — Year ended December 31, 2019 (in thousands): $950. [2]")
