@@ -190,7 +190,8 @@ _ANSWER_KIND = re.compile(r"^\s*which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|are|w
                           r"would|can|could|should|may|might)\b", re.I)
 
 
-_WHO = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?:the\s+|an?\s+)?(?:\w+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
+_WHO = re.compile(r"^\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
+                  r"(?:the\s+|an?\s+)?(?:\w+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
 
 
@@ -644,7 +645,9 @@ def _columns(query: Query, headers: list[str], cells: list[str], label_at: int, 
     # unless the headers it names fit better
     cell_hits = [(query.coverage(_tokset(cells[i]) & asked), i) for i in candidates]
     gain, best_i = max(cell_hits, default=(0.0, -1))
-    if picked and gain <= query.coverage(covered):
+    # ... but a column the question names in full ("the expected outcome of coordinated engagement
+    # with ASEAN") is asked for, the cell it quotes only says which row
+    if picked and (gain <= query.coverage(covered) or any(_tokset(headers[i]) <= asked for i in picked)):
         return sorted(picked)
     return [best_i] if gain > 0 else []
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
-VERSION = "7"  # of the tokenizer and the saved layout (3: chunks in id order; 4 to 7: stopwords); in the folder name
+_CAPITALS = re.compile(r"\b(?:US|UK)\b")  # ... and written without the dots, as the same token
+VERSION = "8"  # of the tokenizer and the saved layout (3: chunks in id order; 4 to 7: stopwords; 8: "US"); in the
+# folder name
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +62,7 @@ def _term(word: str) -> str | None:
 def tokenize(text: str) -> list[str]:
     """Content-word stems of `text`, in order."""
     text = _ACRONYM.sub(lambda m: m.group(0).rstrip(".").replace(".", "_"), text.replace("’", "'"))
+    text = _CAPITALS.sub(lambda m: "_".join(m.group(0)), text)
     return [t for w in _TOKEN.findall(text.lower()) if (t := _term(w))]
 
 

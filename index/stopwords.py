@@ -2,7 +2,7 @@
 number words, and the words that frame a question ("describe", "say", "mention")."""
 
 FUNCTION_WORDS = frozenset("""
-i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+i me my myself we us our ours ourselves you your yours yourself yourselves he him his himself she her hers
 herself it its itself they them their theirs themselves what which who whom whose this that these those
 am is are was were be been being have has had having do does did doing a an the and but if or because as
 until while of at by for with about against between into through during before after above below to from

@@ -74,8 +74,9 @@ def test_text_answer_quotes_the_sentence_it_rests_on(answerer):
 
 
 def test_who_question_takes_the_sentence_that_names_the_person_in_that_role(answerer):
-    a = answerer.ask("Who is Japan's Prime Minister?")  # most sentences say "Japan’s Prime Minister" without a name
-    assert a.answered and "Prime Minister Shinzo Abe" in a.answer and "Shinzo Abe" in a.citations[0].text
+    for question in ("Who is Japan's Prime Minister?", "What is the name of Japan's Prime Minister?"):
+        a = answerer.ask(question)  # most sentences say "Japan’s Prime Minister" without a name
+        assert a.answered and "Prime Minister Shinzo Abe" in a.answer and "Shinzo Abe" in a.citations[0].text
 
 
 def test_question_in_a_section_headings_words_is_answered_by_the_sections_opening(answerer):
@@ -94,6 +95,14 @@ def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_pass
     a = answerer.ask("Which country is strengthening joint exercises with U.S. forces?")  # "U.S." names a column
     assert a.answer == ("Military Collaboration — Japan’s Approach: Strengthening joint exercises with U.S. "
                         "forces. [1]")
+    # a column named in full is asked for; the cell quoted only says which row
+    named = answerer.ask("What is the expected outcome of coordinated engagement with ASEAN?")
+    assert named.answer == "Regional Diplomacy — Expected Outcome: Strengthened regional alliances. [1]"
+
+
+def test_us_written_without_dots_is_the_us(answerer):
+    a = answerer.ask("What is the US role in trade relations?")
+    assert a.answer == "Trade Relations — U.S. Role: Support supply chain resilience. [1]"
 
 
 def test_a_row_or_column_the_tables_do_not_have_is_declined(answerer):
