@@ -185,9 +185,11 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
                               "contained covered data regarding related make making makes up"))
 
 
-# "Which news agency reported ...", "Which organization does Japan want ...": the answer's kind
-_ANSWER_KIND = re.compile(r"^\s*which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|are|were|does|do|did|has|have|had|will|"
-                          r"would|can|could|should|may|might)\b", re.I)
+# "Which news agency reported ...", "Which organization does Japan want ...", "What cooperation areas did
+# the Prime Minister emphasize?": the answer's kind
+_ANSWER_KIND = re.compile(r"^\s*(?:which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|are|were|does|do|did|has|have|had|will|"
+                          r"would|can|could|should|may|might)|what\s+((?:[\w-]+\s+)?[\w-]+s)\s+(?:did|does|do|have|had|will))\b",
+                          re.I)
 
 
 _WHO = re.compile(r"^\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
@@ -229,7 +231,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
     kind = _ANSWER_KIND.match(question)
     if kind and not (m or ranked or which_years):  # "which organization ...": the kind of thing asked, not a word to find
-        tokens = [t for t in tokens if t not in set(tokenize(kind.group(1)))] or tokens
+        tokens = [t for t in tokens if t not in set(tokenize(kind.group(1) or kind.group(2))) - _OPERATIONS] or tokens
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
     for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order

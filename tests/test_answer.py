@@ -89,6 +89,8 @@ def test_question_in_a_section_headings_words_is_answered_by_the_sections_openin
 def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answerer):
     a = answerer.ask("Which organization does Japan want to enhance partnerships with?")
     assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
+    areas = answerer.ask("What cooperation areas did the Prime Minister emphasize?")  # not the "Security Cooperation" row
+    assert "emphasized cooperation on economic policies, regional security, and technological innovation" in areas.answer
 
 
 def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_passing(answerer):
