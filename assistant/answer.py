@@ -57,6 +57,11 @@ _OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other coun
 _HOW_MUCH = re.compile(r"\s*how\s+(?:much|many)\b", re.I)  # ... is answered by an amount, in figures or words:
 _QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|dozens?|"
                        r"hundreds?|thousands?|millions?|billions?|half|double|twice|triple|several|few|no)\b", re.I)
+# "what is the date of X" is answered by a date
+_DATE_ASKED = re.compile(r"\s*(?:(?:on|in)\s+what\s+(?:date|day)|what\s+(?:is|was)\s+the\s+(?:date|day))\b", re.I)
+_DATE = re.compile(r"\b(?:(?:19|20)\d\d|jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
+                   r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+                   r"today|yesterday|\d{1,2}/\d{1,2})\b", re.I)
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]
@@ -167,6 +172,8 @@ class Answerer:
                 return False  # no column asked for is in the row: "Japan's role in cybersecurity", no such column
         if _HOW_MUCH.match(query.text) and best.chunk.kind != "table_row" and not _QUANTITY.search(best.statement):
             return False  # "how much did Japan spend on defense": a sentence about defense with no amount
+        if _DATE_ASKED.match(query.text) and best.chunk.kind != "table_row" and not _DATE.search(best.statement):
+            return False  # "what is the date of the statement": a sentence about the statement that gives none
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure
             if best.chunk.kind != "table_row":
                 return best.phrase >= MIN_PHRASE

@@ -115,9 +115,10 @@ def test_a_row_or_column_the_tables_do_not_have_is_declined(answerer):
         assert not a.answered and not a.citations, question
 
 
-def test_how_much_is_declined_when_the_only_passage_states_no_amount(answerer):
+def test_how_much_or_the_date_is_declined_when_the_passages_state_no_amount_or_date(answerer):
     a = answerer.ask("How much did Japan spend on defense?")  # "ensures Japan’s defense" gives no figure
     assert not a.answered and not a.citations
+    assert not answerer.ask("What is the date of the statement?").answered  # "The statement, made amid ..."
 
 
 def test_question_the_corpus_cannot_answer_is_declined(answerer):
