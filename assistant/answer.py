@@ -170,8 +170,8 @@ class Answerer:
                 return False  # only the table's headers match: "the proposed action for innovation", no such row
             if not best.values and best.support < WHOLE_ROW_SUPPORT:
                 return False  # no column asked for is in the row: "Japan's role in cybersecurity", no such column
-        if _HOW_MUCH.match(query.text) and best.chunk.kind != "table_row" and not _QUANTITY.search(best.statement):
-            return False  # "how much did Japan spend on defense": a sentence about defense with no amount
+        if _HOW_MUCH.match(query.text) and not _QUANTITY.search(" ".join(best.values) or best.statement):
+            return False  # "how much did Japan spend on defense": a sentence (or the cells) about it with no amount
         if _DATE_ASKED.match(query.text) and best.chunk.kind != "table_row" and not _DATE.search(best.statement):
             return False  # "what is the date of the statement": a sentence about the statement that gives none
         if query.years and not named_rows:  # "X in 2019": a lookup of a named figure

@@ -119,6 +119,7 @@ def test_how_much_or_the_date_is_declined_when_the_passages_state_no_amount_or_d
     a = answerer.ask("How much did Japan spend on defense?")  # "ensures Japan’s defense" gives no figure
     assert not a.answered and not a.citations
     assert not answerer.ask("What is the date of the statement?").answered  # "The statement, made amid ..."
+    assert not answerer.ask("How many ASEAN members does Japan engage?").answered  # "Coordinated engagement with ASEAN"
 
 
 def test_question_the_corpus_cannot_answer_is_declined(answerer):
