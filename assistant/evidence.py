@@ -192,6 +192,10 @@ _ANSWER_KIND = re.compile(r"^\s*(?:which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|ar
                           re.I)
 
 
+# "What communication changes are recommended?": changes of a kind, not an amount to work out
+_KIND_OF_CHANGE = re.compile(r"^\s*(?:what|which)\s+(?:[\w-]+\s+)?(changes|increases|decreases|differences)\b", re.I)
+
+
 _WHO = re.compile(r"^\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
                   r"(?:the\s+|an?\s+)?(?:\w+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
@@ -232,6 +236,8 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     kind = _ANSWER_KIND.match(question)
     if kind and not (m or ranked or which_years):  # "which organization ...": the kind of thing asked, not a word to find
         tokens = [t for t in tokens if t not in set(tokenize(kind.group(1) or kind.group(2))) - _OPERATIONS] or tokens
+    if changes := _KIND_OF_CHANGE.match(question):
+        tokens = [t for t in tokens if t not in set(tokenize(changes.group(1)))] or tokens
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
     for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order

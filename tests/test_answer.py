@@ -91,6 +91,8 @@ def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answere
     assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
     areas = answerer.ask("What cooperation areas did the Prime Minister emphasize?")  # not the "Security Cooperation" row
     assert "emphasized cooperation on economic policies, regional security, and technological innovation" in areas.answer
+    changes = answerer.ask("What communication changes are recommended?")  # changes of a kind, not an amount to work out
+    assert "streamline communication protocols" in changes.answer
 
 
 def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_passing(answerer):
