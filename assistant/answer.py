@@ -60,8 +60,8 @@ _QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|te
 # "what is the date of X" is answered by a date
 _DATE_ASKED = re.compile(r"\s*(?:(?:on|in)\s+what\s+(?:date|day)|what\s+(?:is|was)\s+the\s+(?:date|day))\b", re.I)
 _DATE = re.compile(r"\b(?:(?:19|20)\d\d|jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
-                   r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
-                   r"today|yesterday|\d{1,2}/\d{1,2})\b", re.I)
+                   r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+                   r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|\d{1,2}/\d{1,2})\b", re.I)
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]

@@ -188,8 +188,8 @@ _FRAMING = frozenset(tokenize("year years period periods provide provided inform
 # "Which news agency reported ...", "Which organization does Japan want ...", "What cooperation areas did
 # the Prime Minister emphasize?": the answer's kind
 _ANSWER_KIND = re.compile(r"^\s*(?:which\s+((?:[\w-]+\s+)?[\w-]+)\s+(?:is|was|are|were|does|do|did|has|have|had|will|"
-                          r"would|can|could|should|may|might)|what\s+((?:[\w-]+\s+)?[\w-]+s)\s+(?:did|does|do|have|had|will))\b",
-                          re.I)
+                          r"would|can|could|should|may|might)|"
+                          r"what\s+((?:[\w-]+\s+)?[\w-]+s)\s+(?:did|does|do|have|had|will))\b", re.I)
 
 
 # "What communication changes are recommended?": changes of a kind, not an amount to work out

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.K., p.m.: kept as one token ("u_s")
 _CAPITALS = re.compile(r"\b(?:US|UK)\b")  # ... and written without the dots, as the same token
-VERSION = "8"  # of the tokenizer and the saved layout (3: chunks in id order; 4 to 7: stopwords; 8: "US"); in the
-# folder name
+# of the tokenizer and the saved layout, in the folder name (3: chunks in id order; 4 to 7: stopwords; 8: "US")
+VERSION = "8"
 
 
 @lru_cache(maxsize=1)

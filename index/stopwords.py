@@ -1,4 +1,4 @@
-"""English stopwords for lexical matching: the usual function words (NLTK's list), question words,
+"""English stopwords for lexical matching: the usual function words (NLTK's list and "us"), question words,
 number words, and the words that frame a question ("describe", "say", "mention")."""
 
 FUNCTION_WORDS = frozenset("""

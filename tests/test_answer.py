@@ -89,9 +89,10 @@ def test_question_in_a_section_headings_words_is_answered_by_the_sections_openin
 def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answerer):
     a = answerer.ask("Which organization does Japan want to enhance partnerships with?")
     assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
-    areas = answerer.ask("What cooperation areas did the Prime Minister emphasize?")  # not the "Security Cooperation" row
-    assert "emphasized cooperation on economic policies, regional security, and technological innovation" in areas.answer
-    changes = answerer.ask("What communication changes are recommended?")  # changes of a kind, not an amount to work out
+    # not the "Security Cooperation" row
+    areas = answerer.ask("What cooperation areas did the Prime Minister emphasize?").answer
+    assert "emphasized cooperation on economic policies, regional security, and technological innovation" in areas
+    changes = answerer.ask("What communication changes are recommended?")  # of a kind, not an amount to work out
     assert "streamline communication protocols" in changes.answer
 
 
@@ -358,7 +359,8 @@ def test_what_a_thing_is_and_why_are_answered_by_sentences_not_figures(tmp_path,
     assert "hours occupied divided by hours available" in defined.answer and defined.citations[0].kind == "text"
     why = answerer.ask("Why did berth utilization rise in 2019?")
     assert "due to longer calls by container ships" in why.answer
-    assert "due to longer calls by container ships" in answerer.ask("What was the rise in berth utilization in 2019 due to?").answer
+    due = answerer.ask("What was the rise in berth utilization in 2019 due to?")
+    assert "due to longer calls by container ships" in due.answer
     how = answerer.ask("How are harbor cranes stated?")
     assert how.answer == "Harbor cranes are stated at cost, net of accumulated depreciation. [1]"
 
@@ -479,7 +481,8 @@ def test_a_content_word_whose_stem_is_a_function_word_is_still_matched(tmp_path,
 
 def test_the_amount_of_x_asks_for_x_not_for_a_row_named_amount(tmp_path, embeddings):
     (tmp_path / "tax.md").write_text(
-        "# Harbor Logistics income taxes\n\nThe tax charge reconciles as follows:\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "# Harbor Logistics income taxes\n\nThe tax charge reconciles as follows:\n\n"
+        "| | 2019 | 2018 |\n| --- | --- | --- |\n"
         "| Amount computed at the statutory federal income tax rate | 182 | 171 |\n| State taxes | 12 | 11 |\n"
         "| Income taxes | 298 | 260 |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
@@ -499,12 +502,13 @@ def test_other_reports_answers_are_stated_whatever_their_tables_layout(tmp_path,
     """A question that names no company: a report whose table puts "Net Sales" in its column headers
     (a "Total" row) answers it as well as one with a "Total net sales" row."""
     for name, business, table in (
-            ("north", "builds ferries and harbour cranes in Norway", "| | Fiscal 2019 Net Sales | Fiscal 2018 Net Sales |\n"
-             "| --- | --- | --- |\n| Ferries | $900 | $850 |\n| Cranes | $300 | $250 |\n| Total | $1,200 | $1,100 |\n"),
+            ("north", "builds ferries and harbour cranes in Norway",
+             "| | Fiscal 2019 Net Sales | Fiscal 2018 Net Sales |\n| --- | --- | --- |\n| Ferries | $900 | $850 |\n"
+             "| Cranes | $300 | $250 |\n| Total | $1,200 | $1,100 |\n"),
             ("south", "runs private hospitals across Chile and Peru", "| | 2019 | 2018 |\n| --- | --- | --- |\n"
              "| Clinics | $700 | $690 |\n| Pharmacies | $250 | $300 |\n| Total net sales | $950 | $990 |\n")):
-        (tmp_path / f"{name}.md").write_text(f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n"
-                                              f"{table}", encoding="utf-8")
+        (tmp_path / f"{name}.md").write_text(
+            f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n{table}", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What is the total net sales in 2019?")
     assert "Total net sales — 2019: $950. [" in a.answer and "Total — Fiscal 2019 Net Sales: $1,200. [" in a.answer
 
@@ -519,19 +523,21 @@ def test_another_reports_passage_is_stated_beside_the_best_table_row(tmp_path, e
         "Net cash provided by financing activities in 2019 was $1.8 million.\n", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What was the net cash provided by financing activities in 2019?")
     assert [c.kind for c in a.citations] == ["table_row", "text"]
-    assert a.answer.endswith("“East Corp annual report”: Net cash provided by financing activities in 2019 was $1.8 million. [2]")
+    assert a.answer.endswith(
+        "“East Corp annual report”: Net cash provided by financing activities in 2019 was $1.8 million. [2]")
 
 
 def test_another_reports_row_under_the_very_same_label_is_stated_though_it_scored_lower(tmp_path, embeddings):
     """"Revenue — Year ended December 31, 2019 (in thousands)" matches "the revenue in 2019" less
     closely than "Revenue — 2019" does, but it is the same row of another report: both are stated."""
     (tmp_path / "north.md").write_text(
-        "# North Corp annual report\n\nNorth Corp builds ferries and harbour cranes in Norway; its revenue grew as four "
-        "electric vessels were delivered.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n| Revenue | $1,200 | $1,100 |\n"
-        "| Operating costs | 400 | 380 |\n", encoding="utf-8")
+        "# North Corp annual report\n\nNorth Corp builds ferries and harbour cranes in Norway; its revenue grew as "
+        "four electric vessels were delivered.\n\n| | 2019 | 2018 |\n| --- | --- | --- |\n"
+        "| Revenue | $1,200 | $1,100 |\n| Operating costs | 400 | 380 |\n", encoding="utf-8")
     (tmp_path / "south.md").write_text(
         "# South Corp annual report\n\nSouth Corp runs private hospitals across Chile and Peru.\n\n"
         "| | Year ended December 31, 2019 (in thousands) | Year ended December 31, 2018 |\n| --- | --- | --- |\n"
         "| Clinic visits | 5,400 | 5,100 |\n| Revenue | $950 | $990 |\n| Staff costs | 410 | 400 |\n", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What was the revenue in 2019?")
-    assert a.answer.endswith("“South Corp annual report”: Revenue — Year ended December 31, 2019 (in thousands): $950. [2]")
+    assert a.answer.endswith(
+        "“South Corp annual report”: Revenue — Year ended December 31, 2019 (in thousands): $950. [2]")
