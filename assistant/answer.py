@@ -48,7 +48,7 @@ RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row 
 # Other articles that answer as well (a question that names no company, asked of many reports):
 ALTERNATIVE_SCORE = 0.8  # scored at least this share of the best evidence's score
 ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: this share
-SAME_LABEL_SCORE = 0.7  # ... a table row under the very label of the best row: this share
+SAME_LABEL_SCORE = 0.6  # ... a table row under the very label of the best row: this share
 MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story (copies: 0.9)
