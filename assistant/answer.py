@@ -170,7 +170,8 @@ class Answerer:
                 return False  # only the table's headers match: "the proposed action for innovation", no such row
             if not best.values and best.support < WHOLE_ROW_SUPPORT:
                 return False  # no column asked for is in the row: "Japan's role in cybersecurity", no such column
-        if _HOW_MUCH.match(query.text) and not _QUANTITY.search(" ".join(best.values) or best.statement):
+        if _HOW_MUCH.match(query.text) and not query.count \
+                and not _QUANTITY.search(" ".join(best.values) or best.statement):
             return False  # "how much did Japan spend on defense": a sentence (or the cells) about it with no amount
         if _DATE_ASKED.match(query.text) and best.chunk.kind != "table_row" and not _DATE.search(best.statement):
             return False  # "what is the date of the statement": a sentence about the statement that gives none
@@ -248,6 +249,8 @@ class Answerer:
             parts = [f"{label} [{cites.mark(row, row.text)}]" for label, row in members]
             listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
             where = best.chunk.caption.rstrip(":. ") or best.chunk.section or _where(best)
+            if query.count:  # "how many focus areas are in the table": the rows, counted
+                listed = f"{len(parts)} {query.count}: {listed}"
             return Answer(question=question, answered=True, answer=f"The table ({where}) lists {listed}.",
                           mode="grounded", citations=cites.build())
         others = self._alternatives(query, best, evidence[1:10])

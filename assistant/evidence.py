@@ -27,6 +27,10 @@ _MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){
                       r"\bmaking\s+up\b|"
                       r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:(?:listed|shown)\s+)?"
                       r"(?:in|of)\s+the\s+table\s*\??\s*$", re.I)
+# "how many focus areas are in the table": its rows, counted
+_COUNT = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){1,4}?)(?:(?:are|were)\s+(?:there\s+)?"
+                    r"(?:(?:listed|shown|included|named|given|presented)\s+)?(?:in|on)|(?:does|do)|"
+                    r"(?:is|are)\s+listed\s+in)\s+the\s+table\b", re.I)
 # "which segment had the highest revenue", "what is the most expensive currency": the row with the
 # largest or smallest value in the asked column (not a year: that is _COMPARE)
 _ENTITY = (r"(?:segments?|components?|items?|currenc(?:y|ies)|countr(?:y|ies)|regions?|products?|categor(?:y|ies)|"
@@ -154,6 +158,7 @@ class Query:
     compare: str = ""  # "max" / "min" for "in which year was X larger / smaller"
     which_years: bool = False
     members: bool = False  # asks which rows a table lists ("what are the components of X")
+    count: str = ""  # ... how many, of what: "focus areas" for "how many focus areas are in the table"
     bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
     why: bool = False  # asks for a reason: sentences that give one ("due to", "driven by") count more
     definition: bool = False  # "What is goodwill?": asks what a thing is
@@ -230,7 +235,8 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
     if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
         tokens = [w for w in tokens if w not in set(tokenize(f"{m.group(1)} year period"))] or tokens
     ranked = None if m else _RANK_ROWS.search(question)
-    which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question))
+    counted = _COUNT.match(question)
+    which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = [t for t in tokens if t not in _FRAMING] or tokens
     kind = _ANSWER_KIND.match(question)
@@ -257,6 +263,7 @@ def analyze(question: str, lexical: LexicalIndex) -> Query:
                  compare=("min" if m.group(1).lower() in _LOWER_WORDS else "max") if m and not bound else "",
                  which_years=which_years and not m and not bound, bound=bound,
                  members=members and not years and not which_years,
+                 count=counted.group(1).strip() if counted and not years and not which_years else "",
                  why=bool(_WHY.search(question)), definition=bool(_DEFINITION.match(question)) and not members,
                  amount=bool(_AMOUNT.search(question)) and not _WHY.search(question),
                  each=bool(re.search(r"\b(?:each|every)\b", question, re.I)),

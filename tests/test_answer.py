@@ -105,6 +105,12 @@ def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_pass
     assert named.answer == "Regional Diplomacy — Expected Outcome: Strengthened regional alliances. [1]"
 
 
+def test_how_many_rows_a_table_lists_is_counted_and_each_row_cited(answerer):
+    a = answerer.ask("How many focus areas are in the table?")
+    assert a.answer.endswith("lists 3 focus areas: Trade Relations [1], Security Cooperation [2] and Innovation [3].")
+    assert [c.kind for c in a.citations] == ["table_row"] * 3
+
+
 def test_us_written_without_dots_is_the_us(answerer):
     a = answerer.ask("What is the US role in trade relations?")
     assert a.answer == "Trade Relations — U.S. Role: Support supply chain resilience. [1]"
