@@ -25,6 +25,7 @@ from .condense import condense
 from .evidence import (Evidence, Query, analyze, label_words, parse_number, read_row, row_label, select,
                        unstated_operation, value_columns)
 from .retrieval import Filters, Hit, Retriever
+from .textscan import MONTH
 from .types import Answer, Citation, Conflict
 
 if TYPE_CHECKING:
@@ -59,9 +60,8 @@ _QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|te
                        r"hundreds?|thousands?|millions?|billions?|half|double|twice|triple|several|few|no)\b", re.I)
 # "what is the date of X" is answered by a date
 _DATE_ASKED = re.compile(r"\s*(?:(?:on|in)\s+what\s+(?:date|day)|what\s+(?:is|was)\s+the\s+(?:date|day))\b", re.I)
-_DATE = re.compile(r"\b(?:(?:19|20)\d\d|jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
-                   r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
-                   r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|\d{1,2}/\d{1,2})\b", re.I)
+_DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTH}|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|[Tt]oday|[Yy]esterday|"
+                   r"\d{1,2}/\d{1,2})\b")
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 
 Stream = Callable[[str], None]

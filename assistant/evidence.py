@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from index.lexical import LexicalIndex, tokenize
 from index.types import Chunk
@@ -226,24 +227,30 @@ _GENERIC = re.compile(r"\b(?<!carrying\s)(?<!notional\s)(?<!principal\s)(?<!face
                       r"(?<=\bthe\s)values?(?=\s+of\b)|(?<=\brespective\s)values?\b", re.I)
 
 
+def _without(tokens: list[str], words: Iterable[str]) -> list[str]:
+    """The question's words less those that frame it, unless that leaves none."""
+    words = set(words)
+    return [t for t in tokens if t not in words] or tokens
+
+
 def analyze(question: str, lexical: LexicalIndex) -> Query:
     tokens = [t for token in tokenize(_GENERIC.sub(" ", question)) for t in _unglued(token, lexical)]
     m = _COMPARE.search(question)
     limit = _THRESHOLD.search(question) if m or _WHICH_YEARS.search(question) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
-        tokens = [w for w in tokens if w not in set(tokenize(limit.group(0)))] or tokens
+        tokens = _without(tokens, tokenize(limit.group(0)))
     if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
-        tokens = [w for w in tokens if w not in set(tokenize(f"{m.group(1)} year period"))] or tokens
+        tokens = _without(tokens, tokenize(f"{m.group(1)} year period"))
     ranked = None if m else _RANK_ROWS.search(question)
     counted = _COUNT.match(question)
     which_years, members = bool(_WHICH_YEARS.search(question)), bool(_MEMBERS.search(question) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
-        tokens = [t for t in tokens if t not in _FRAMING] or tokens
+        tokens = _without(tokens, _FRAMING)
     kind = _ANSWER_KIND.match(question)
     if kind and not (m or ranked or which_years):  # "which organization ...": the kind of thing asked, not a word to find
-        tokens = [t for t in tokens if t not in set(tokenize(kind.group(1) or kind.group(2))) - _OPERATIONS] or tokens
+        tokens = _without(tokens, set(tokenize(kind.group(1) or kind.group(2))) - _OPERATIONS)
     if changes := _KIND_OF_CHANGE.match(question):
-        tokens = [t for t in tokens if t not in set(tokenize(changes.group(1)))] or tokens
+        tokens = _without(tokens, tokenize(changes.group(1)))
     terms = list(dict.fromkeys(tokens))
     years = _YEAR.findall(question)
     for a, b in _YEAR_RANGE.findall(question):  # "2019 to 2017": every year between, in the asked order

@@ -53,12 +53,12 @@ def last_years(text: str) -> tuple[str, ...]:
     return tuple(_YEARS.findall(lines[-1])) if lines else ()
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DATE = re.compile(rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
-                   rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>(?:19|20)\d\d)"
-                   rf"|(?P<m3>{_MONTH})\s+(?P<y3>(?:19|20)\d\d)|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d))\b")
+_DATE = re.compile(rf"\b(?:(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
+                   rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH}),?\s+(?P<y2>(?:19|20)\d\d)"
+                   rf"|(?P<m3>{MONTH})\s+(?P<y3>(?:19|20)\d\d)|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d))\b")
 
 
 def stated_dates(text: str) -> list[str]:
@@ -67,7 +67,7 @@ def stated_dates(text: str) -> list[str]:
     for m in _DATE.finditer(text):
         n = next(i for i in "1234" if m.group(f"y{i}"))
         month = m.group(f"m{n}")
-        month = int(month) if month.isdigit() else _MONTHS.index(month[:3].lower()) + 1
+        month = int(month) if month.isdigit() else MONTHS.index(month[:3].lower()) + 1
         day = int(m.group(f"d{n}")) if n != "3" else 1
         try:
             iso = datetime.date(int(m.group(f"y{n}")), month, day).isoformat()
