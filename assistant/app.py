@@ -78,7 +78,7 @@ class Services:
             raise UsageError("no LLM is configured: start with --llm or BRIEFING_LLM")
         return self.answerers[mode]
 
-    def ask(self, question: str, history: list[str], filters: Filters, mode: str = "",
+    def ask(self, question: str, history: list, filters: Filters, mode: str = "",
             on_token: Callable[[str], None] | None = None) -> Answer:
         if not question.strip():
             raise UsageError("ask a question")
@@ -127,22 +127,54 @@ class Services:
         return path.name
 
     def examples(self, limit: int = 4) -> list[str]:
-        """Questions this index answers (checked): a row's second column, one per table; cached
-        until the index changes."""
+        """Questions as a person types them, built from what the index holds and checked to be answered:
+        an overview, a table's cell ("What is the proposed action for cybersecurity?"), a person named;
+        cached until the index changes."""
         fingerprint = self.store.fingerprint()
         if self._examples[0] == fingerprint:
             return self._examples[1]
-        got = self.store.chunks.get(where={KIND: "table_row"}, include=["documents", "metadatas"], limit=300)
-        rows = [chunk_from_record(cid, doc or "", meta or {})
-                for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])]
-        candidates = {}
-        for row in rows:
-            label = next(iter(row.row.values()), "")
-            if len(row.headers) > 1 and row.headers[1] and label:
-                candidates.setdefault((row.article_id, row.table_index), f"What is {row.headers[1]} in {label}?")
-        questions = [q for q in list(candidates.values())[:3 * limit] if self.answerers["grounded"].ask(q).answered]
-        self._examples = (fingerprint, questions[:limit])
+        questions = ["What are the main points?"] + example_questions(self.store)
+        answerer = self.answerers["grounded"]
+        checked = [q for q in questions[:3 * limit] if answerer.ask(q).answered]
+        self._examples = (fingerprint, checked[:limit])
         return self._examples[1]
+
+
+def _plain(text: str) -> str:
+    """A header or label as a person would type it: common nouns in lower case ("Proposed Action" ->
+    "proposed action"), names kept ("Japan’s Role" -> "Japan’s role")."""
+    from .language import parse
+
+    parsed = parse(text)
+    names = [(e.start, e.end) for e in parsed.entities if e.label in ("PERSON", "ORG", "GPE", "NORP", "LOC")]
+    out = text
+    for t in parsed.tokens:
+        if not t.text.isupper() and not any(a <= t.start < b for a, b in names):
+            out = out[:t.start] + t.text.lower() + out[t.start + len(t.text):]
+    return out
+
+
+def example_questions(store: Store) -> list[str]:
+    """Candidate example questions from the index: a table cell by its column and row, one per table,
+    and the first person a lead paragraph names."""
+    from .language import parse
+
+    got = store.chunks.get(where={KIND: "table_row"}, include=["documents", "metadatas"], limit=300)
+    rows = [chunk_from_record(cid, doc or "", meta or {})
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+    out: dict[tuple[str, int], str] = {}
+    for row in rows:
+        label = next(iter(row.row.values()), "")
+        if len(row.headers) > 1 and row.headers[1] and label and not any(ch.isdigit() for ch in row.headers[1]):
+            out.setdefault((row.article_id, row.table_index), f"What is the {_plain(row.headers[1])} for {_plain(label)}?")
+    questions = list(out.values())[:2]
+    leads = store.chunks.get(where={KIND: "text"}, include=["documents"], limit=20)
+    for text in leads["documents"]:
+        people = [e.text for e in parse(text or "").entities if e.label == "PERSON" and " " in e.text]
+        if people:
+            questions.append(f"Who is {people[0]}?")
+            break
+    return questions
 
 
 # ----- safety -------------------------------------------------------------------------------------------
@@ -197,9 +229,10 @@ def build(services: Services) -> "gr.Blocks":
         with gr.Tab("Library"):
             tabs.library_tab(demo, services, [chat_source, brief_source], examples)
 
-        def ask(question: str, history: list[str] | None = None, source: str = "", since: str = "",
+        def ask(question: str, history: list | None = None, source: str = "", since: str = "",
                 until: str = "", mode: str = "") -> dict:
-            """Answer a question with citations (the JSON of `briefing ask --json`)."""
+            """Answer a question with citations (the JSON of `briefing ask --json`). `history`: the earlier
+            turns, oldest first: questions, [question, answer] pairs or {"question", "answer"} objects."""
             with tabs.shown_to_user():
                 return services.ask(question, history or [], tabs.filters_of(source, since, until), mode).as_json()
 

@@ -39,12 +39,13 @@ from index.lexical import tokenize
 from index.store import PAGE, Store, chunk_from_record
 from index.types import Chunk
 
-from .answer import MIN_SUPPORT, Citations
+from .citations import Citations
 from .briefing import Briefing, Event, Figure, Point, Source, Theme
 from .errors import UsageError
-from .evidence import analyze
+from .question import understand
 from .plan import Item, Plan, draft_plan
 from .retrieval import Filters, Retriever
+from .thresholds import MIN_SUPPORT
 from .types import Citation, Conflict
 from .units import Ref, count_words
 
@@ -123,7 +124,7 @@ class Briefer:
             chunks, vectors = self._fetch(where=filters.where(self.store) if filters else None)
             return chunks, vectors, True
         hits = self.retriever.search(topic, filters, k=60)
-        query = analyze(topic, self.store.lexical())
+        query = understand(topic, self.store.lexical())
         cover = {h.chunk.id: query.coverage(set(tokenize(h.chunk.embed_text()))) for h in hits}
         best, top_dense = max(cover.values(), default=0.0), max((h.dense for h in hits), default=0.0)
         # about the topic: most of what the best chunk covers of it, or nearly as close in meaning

@@ -27,6 +27,16 @@ def _answer_flags(p: argparse.ArgumentParser) -> None:
                                  "default: the grounded composer, no LLM")
 
 
+def _turn(value: str):
+    """A --history value: a plain question, or a JSON question/answer pair or object."""
+    if value.lstrip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not valid JSON: {value[:60]}") from None
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="Cited answers and briefings over your news articles.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     _store_flags(p)
     _answer_flags(p)
-    p.add_argument("--history", action="append", default=[], metavar="QUESTION",
-                   help="an earlier question of the conversation (repeat, oldest first), for follow-ups")
+    p.add_argument("--history", action="append", default=[], metavar="TURN", type=_turn,
+                   help="an earlier turn of the conversation, for follow-ups (repeat, oldest first): its question, "
+                        "or the question and the answer given as JSON: '[\"question\", \"answer\"]' or "
+                        "'{\"question\": ..., \"answer\": ...}' (the JSON of ask --json will do)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line with -)")
 
     p = sub.add_parser("eval", help="run an eval pack and print its metrics")
@@ -248,8 +260,9 @@ def cmd_ask(args, settings: Settings) -> int:
         if line.startswith("{"):  # {"question": ..., "history": [...]} for scripted conversations
             obj = json.loads(line)
             answer = answerer.ask(obj["question"], obj.get("history", []), filters)
-        else:
+        else:  # one conversation: each answer is a turn the next question may follow up
             answer = answerer.ask(line, history, filters)
+            history.append(answer.as_json())
         _print_answer(answer, args.json)
     return 0
 

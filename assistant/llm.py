@@ -6,9 +6,9 @@
 Both are reached through `ChatOpenAI`, so one client serves local and remote models.
 
 The model sees numbered passages and must cite them. Its answer is then checked sentence by
-sentence: markers of passages it was not given are dropped, and a sentence stays only when its
-words (and every number in it) are found in the passages it cites. When nothing survives, the
-grounded composer's answer is returned instead (`mode: "llm-fallback"`).
+sentence (`check.verify`): markers of passages it was not given are dropped, and a sentence stays
+only when its words (and every number in it) are found in the passages it cites. When nothing
+survives, the grounded composer's answer is returned instead (`mode: "llm-fallback"`).
 """
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import glob
 import importlib.util
 import logging
 import os
-import re
 from typing import TYPE_CHECKING, Callable
 
-from index.lexical import tokenize
 
 from .errors import UsageError
-from .evidence import Evidence, is_instruction, sentences
+from .check import passage_text, verify
+from .citations import Citations, sentence
+from .evidence import Evidence
 from .prompts import render
 from .types import Answer
 
@@ -34,10 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 5
 MAX_TOKENS = 300  # an answer's few sentences; a briefing asks for more in its call
-MIN_OVERLAP = 0.7  # share of a sentence's content words that its cited passages must hold
 REFUSAL = "NOT IN THE ARTICLES"
-_MARKER = re.compile(r"\s*\[(\d+)\]")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 # One llama.cpp server per model file per process: starting one loads the model (seconds), and the
 # chat model only holds its address.
@@ -102,14 +99,6 @@ def passages_of(evidence: list[Evidence]) -> list["Chunk"]:
     return list(seen.values())
 
 
-def passage_text(chunk: "Chunk") -> str:
-    """A chunk as the model sees it: sentences addressed to an assistant are withheld."""
-    if not is_instruction(chunk.text):
-        return chunk.text
-    return " ".join("[withheld: text addressed to an AI assistant]" if is_instruction(u) else u
-                    for u in sentences(chunk.text))
-
-
 def number_passages(chunks: list["Chunk"], headers: list[str] | None = None) -> str:
     """The passages as the model sees them, numbered for its markers: "[n] (header)" and the text; the
     header is the title and section unless `headers` are given."""
@@ -118,41 +107,9 @@ def number_passages(chunks: list["Chunk"], headers: list[str] | None = None) -> 
     return "\n\n".join(f"[{n}] ({h})\n{passage_text(c)}" for n, (h, c) in enumerate(zip(headers, chunks), 1))
 
 
-def verify(text: str, chunks: list["Chunk"]) -> list[tuple[str, list[int], list[str]]]:
-    """The supported sentences of an LLM answer: (sentence without markers, passage numbers, quotes)."""
-    kept = []
-    for raw in sentences(text.replace("\n", " ")) if text.strip() else ():
-        numbers = [int(m) for m in _MARKER.findall(raw)]
-        body = _MARKER.sub("", raw).strip()
-        cited = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(chunks)]  # drop passages not given
-        words = set(tokenize(body))
-        if not cited or not words:
-            continue
-        source = " ".join(passage_text(chunks[n - 1]) for n in cited)
-        if len(words & set(tokenize(source))) / len(words) < MIN_OVERLAP:
-            continue
-        if any(num not in source for num in _NUMBER.findall(body)):
-            continue
-        # keep only the cited passages that share words with the sentence, each quoted by its best unit
-        useful = [n for n in cited if words & set(tokenize(passage_text(chunks[n - 1])))]
-        quotes = [_best_unit(body, chunks[n - 1]) for n in useful]
-        kept.append((body, useful, quotes))
-    return kept
-
-
-def _best_unit(body: str, chunk: "Chunk") -> str:
-    if chunk.kind == "table_row":
-        return chunk.text
-    words = set(tokenize(body))
-    units = [u for u in sentences(chunk.text) if not is_instruction(u)]
-    return max(units, key=lambda u: len(words & set(tokenize(u)))).removeprefix("- ") if units else chunk.text
-
-
 def answer_with_llm(llm: "BaseChatModel", question: str, standalone: str, evidence: list[Evidence],
                     grounded: Answer, on_token: Callable[[str], None] | None = None) -> Answer:
     """The LLM's answer from numbered passages, verified; the grounded answer when it fails."""
-    from .answer import Citations, sentence
-
     chunks = passages_of(evidence)
     messages = render("answer", question=standalone, passages=number_passages(chunks))
     text = ""

@@ -17,8 +17,10 @@ from index.lexical import tokenize
 from index.store import Store
 from index.types import Chunk
 
-from .answer import find_conflicts
-from .evidence import Evidence, analyze, is_instruction
+from .conflicts import find_conflicts
+from .evidence import Evidence
+from .question import understand
+from .sentences import is_instruction
 from .inconsistency import Disagreement, inconsistencies
 from .retrieval import Hit
 from .textscan import frame, numbers, stated_dates, variant
@@ -75,7 +77,7 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     """What a grounded briefing of `words` words says, picked from `chunks` (with their stored `vectors`)."""
     plan = Plan()
     lexical = store.lexical()
-    query = analyze(topic, lexical) if topic else None
+    query = understand(topic, lexical) if topic else None
     ref = np.asarray(embeddings.embed_query(topic)) if topic else vectors.mean(axis=0)
     sims = vectors @ (ref / (np.linalg.norm(ref) or 1.0))
     low, high = float(sims.min()), float(sims.max())

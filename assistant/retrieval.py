@@ -77,12 +77,14 @@ class Retriever:
         self.k_dense = k_dense
         self.k_lexical = k_lexical
 
-    def search(self, question: str, filters: Filters = Filters(), k: int = 12) -> list[Hit]:
+    def search(self, question: str, filters: Filters = Filters(), k: int = 12, vector=None) -> list[Hit]:
+        """The k best chunks for the question (`vector`: its embedding, when the caller has it)."""
         where = filters.where(self.store) if filters else None
         total = self.store.count()
         if not total:
             return []
-        vector = self.embeddings.embed_query(question)
+        if vector is None:
+            vector = self.embeddings.embed_query(question)
         got = self.store.chunks.query(query_embeddings=[vector], n_results=min(self.k_dense, total), where=where,
                                       include=["documents", "metadatas", "distances"])
         hits: dict[str, Hit] = {}

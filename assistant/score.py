@@ -17,6 +17,9 @@ Metrics (all in 0..1):
     citation_recall     share of gold evidence items cited (answerable questions)
     citation_precision  share of citations that support the answer
     conflict_detection  conflict questions whose answer shows both sides, cited
+    answer_lead_accuracy  answerable questions with answer_any whose expected text comes within the
+                        first 20 words of the answer (markers left out): the answer comes first
+    median_answer_words median length of the answers given, in words (markers left out)
 Standard library only.
 """
 from __future__ import annotations
@@ -51,6 +54,14 @@ def answer_matches(q: dict, answer: str) -> bool:
     return ok_any and ok_all
 
 
+LEAD_WORDS = 20
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def lead(answer: str, n: int = LEAD_WORDS) -> str:
+    return " ".join(_MARKER.sub(" ", answer).split()[:n])
+
+
 def citation_file(c: dict) -> str:
     return str(c.get("source") or "").replace("\\", "/").rsplit("/", 1)[-1].split("#", 1)[0]
 
@@ -80,7 +91,9 @@ def relevant(c: dict, q: dict) -> bool:
 def score(questions: list[dict], answers: list[dict]) -> tuple[dict, list[str]]:
     by_q = {norm(a.get("question")): a for a in answers}
     n_ans = n_unans = n_conf = 0
-    acc = false_ref = ref_ok = rec = conf_ok = 0.0
+    acc = false_ref = ref_ok = rec = conf_ok = lead_ok = 0.0
+    n_lead = 0
+    lengths: list[int] = []
     prec_sum, prec_n = 0.0, 0
     misses: list[str] = []
     for q in questions:
@@ -100,6 +113,11 @@ def score(questions: list[dict], answers: list[dict]) -> tuple[dict, list[str]]:
         n_ans += 1
         good = answered and answer_matches(q, text)
         acc += good
+        if answered:
+            lengths.append(len(_MARKER.sub(" ", text).split()))
+        if q.get("answer_any"):
+            n_lead += 1
+            lead_ok += answered and any(contains(lead(text), x) for x in q["answer_any"])
         false_ref += not answered
         evs = q.get("evidence") or []
         if evs:
@@ -129,6 +147,8 @@ def score(questions: list[dict], answers: list[dict]) -> tuple[dict, list[str]]:
         "citation_recall": div(rec, n_ans),
         "citation_precision": div(prec_sum, prec_n),
         "conflict_detection": div(conf_ok, n_conf),
+        "answer_lead_accuracy": div(lead_ok, n_lead),
+        "median_answer_words": sorted(lengths)[len(lengths) // 2] if lengths else None,
     }
     return metrics, misses
 

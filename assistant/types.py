@@ -57,6 +57,7 @@ class Answer:
     conflicts: list[Conflict] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     standalone_question: str = ""  # the question after resolving a follow-up against history
+    short: str = ""  # a fact question's short answer (a name, date, figure or cell), verbatim from a citation
 
     def as_json(self) -> dict:
         out = {"question": self.question, "answered": self.answered, "answer": self.answer, "mode": self.mode,
@@ -64,6 +65,8 @@ class Answer:
                "related": [c.as_json() for c in self.related],
                "conflicts": [c.as_json() for c in self.conflicts],
                "timings": {k: round(v, 1) for k, v in self.timings.items()}}
+        if self.short:
+            out["short_answer"] = self.short
         if self.standalone_question and self.standalone_question != self.question:
             out["standalone_question"] = self.standalone_question
         return out

@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from index.lexical import tokenize
 from index.types import Chunk
 
-from .evidence import is_instruction, sentences
+from .sentences import count_words, is_instruction, sentences
 
 Ref = tuple[Chunk, str]  # a chunk and the exact text of it that is cited
 
 # a sentence of running text (not a heading, a fragment or a footnote): capital first, closing punctuation last
 _SENTENCE = re.compile(r"^(?![(\[][\divxa-f]{1,4}[)\]])[\"“‘'A-Z0-9(].*[.!?][\"”’')]?$", re.S)
 _ORDER = re.compile(r"#s(\d+)\.([pl])(\d+)$")
-
-
-def count_words(text: str) -> int:
-    return len(text.split())
 
 
 @dataclass(eq=False)

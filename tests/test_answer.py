@@ -11,9 +11,11 @@ from conftest import DATA, SEED_FILE, SHARED, briefing
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answer import Answerer
-from assistant.condense import condense
-from assistant.evidence import analyze, select, sentences
-from assistant.llm import verify
+from assistant.check import verify
+from assistant.conversation import condense
+from assistant.question import understand
+from assistant.select import select
+from assistant.sentences import sentences
 from assistant.retrieval import Filters
 from index.indexer import run_index
 from index.store import Store
@@ -152,20 +154,20 @@ def test_conflicting_sources_are_both_stated_and_cited(answerer):
 
 
 def test_follow_up_is_resolved_against_the_previous_question(answerer):
-    assert condense("And the U.S.?", ["What is Japan’s role in Security Cooperation?"]) == \
+    assert condense("And the U.S.?", "What is Japan’s role in Security Cooperation?") == \
         "What is the U.S. role in Security Cooperation?"
     a = answerer.ask("And the U.S.?", history=["What is Japan’s role in Security Cooperation?"])
     assert "Provide strategic intelligence" in a.answer
     assert a.as_json()["standalone_question"] == "What is the U.S. role in Security Cooperation?"
     # a common noun phrase takes the place of one of its kind: the asked thing, or the place it is asked for
     asked = "What is the proposed action for cybersecurity?"
-    assert condense("And the expected outcome?", [asked]) == "What is the expected outcome for cybersecurity?"
-    assert condense("And for regional diplomacy?", [asked]) == "What is the proposed action for regional diplomacy?"
-    assert condense("What about trade relations?", ["What is Japan’s role in innovation?"]) == \
+    assert condense("And the expected outcome?", asked) == "What is the expected outcome for cybersecurity?"
+    assert condense("And for regional diplomacy?", asked) == "What is the proposed action for regional diplomacy?"
+    assert condense("What about trade relations?", "What is Japan’s role in innovation?") == \
         "What is Japan’s role in trade relations?"
-    assert condense("And Japan’s?", ["What is the U.S. role in trade relations?"]) == \
+    assert condense("And Japan’s?", "What is the U.S. role in trade relations?") == \
         "What is Japan’s role in trade relations?"
-    assert condense("And in 2018?", ["What was the revenue in 2019?"]) == "What was the revenue in 2018?"
+    assert condense("And in 2018?", "What was the revenue in 2019?") == "What was the revenue in 2018?"
 
 
 def test_filters_restrict_the_articles_that_answer(answerer):
@@ -438,7 +440,7 @@ def test_a_quarter_asked_without_a_year_is_read_in_the_latest_years_block(tmp_pa
     assert answerer.ask(question).answer == "Port fees — Third: 115. [1]"
     # whichever block retrieval ranks first (here the 2018 one, as hits in the opposite order)
     hits = list(reversed(answerer.retriever.search(question, k=4)))
-    best = select(analyze(question, answerer.store.lexical()), hits)[0]
+    best = select(answerer.store, understand(question, answerer.store.lexical()), hits, {})[0]
     assert best.statement == "Port fees — Third: 115" and best.chunk.group == "2019"
 
 

@@ -10,8 +10,9 @@ from conftest import DATA, SEED_FILE, SHARED, briefing
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.brief import Briefer
-from assistant.evidence import sentences
-from assistant.llm import MAX_TOKENS, MIN_OVERLAP
+from assistant.sentences import sentences
+from assistant.check import MIN_OVERLAP
+from assistant.llm import MAX_TOKENS
 from assistant.retrieval import Filters
 from index.indexer import run_index
 from index.lexical import tokenize

@@ -21,8 +21,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from lxml import html as lhtml
 
 from assistant.answer import Answerer
-from assistant.evidence import is_instruction, sentences
-from assistant.llm import passage_text
+from assistant.sentences import is_instruction, sentences
+from assistant.check import passage_text
 from assistant.retrieval import Filters
 from assistant.types import Answer
 from assistant.ui import render

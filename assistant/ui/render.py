@@ -43,6 +43,7 @@ CSS = """
                              text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .src-card tr.hit td { background: #fde68a; font-weight: 600; }
 .src-card caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: .3em; }
+.short-answer { font-weight: 700; font-size: 1.05em; }
 .gone { color: #991b1b; }
 .hint { color: var(--body-text-color-subdued, #666); }
 .briefing h2 { margin-top: 0; }
@@ -109,7 +110,13 @@ def answer_markdown(answer: dict, scope: str) -> str:
     if answer.get("standalone_question"):  # a follow-up, as it was understood
         notes.append(f"read as: {md_text(answer['standalone_question'])}")
     tail = "".join(f'\n\n<span class="badge mode">{n}</span>' for n in notes)
-    return lead + with_chips(answer["answer"], scope) + tail
+    text, short = answer["answer"], answer.get("short_answer", "")
+    if short and text.startswith(short):  # the short answer first, on a line of its own; the quote under it
+        body = f'<span class="short-answer">{md_text(short)}</span>\n\n' + with_chips(text[len(short):].lstrip(" .;"),
+                                                                                        scope)
+    else:
+        body = with_chips(text, scope)
+    return lead + body + tail
 
 
 def turn_sources(store: Store, answer: dict, scope: str) -> str:

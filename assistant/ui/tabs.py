@@ -98,7 +98,8 @@ def chat_tab(services: Services):
 
         def work():
             try:
-                result["answer"] = services.ask(question, [t["question"] for t in turns], filters, mode, tokens.put)
+                # the earlier turns with their answers: a follow-up is read against both
+                result["answer"] = services.ask(question, [t["answer"] for t in turns], filters, mode, tokens.put)
             except BriefingError as e:
                 result["error"] = str(e)
             finally:

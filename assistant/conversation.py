@@ -1,23 +1,61 @@
-"""Follow-up questions made standalone before retrieval ("And the U.S.?" after a question about
-Japan's role becomes "What is the U.S. role in Security Cooperation?"). Rule-based; the LLM
-rewrites instead when one is configured."""
+"""The conversation a question continues: earlier turns as question/answer pairs, and a follow-up made
+standalone ("And the U.S.?" after a question about Japan's role becomes "What is the U.S. role in
+Security Cooperation?"; "What did he say?" after an answer naming Shinzo Abe asks what Shinzo Abe
+said). A follow-up is read against the previous question AND its answer: the articles that answer
+cited are the ones it is about. Rule-based; the LLM rewrites instead when one is configured."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from .language import parse
 
 _LEAD = re.compile(r"^\s*(?:and|but|also|so|ok(?:ay)?|then)?\s*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+", re.I)
 _PREPOSITION = re.compile(r"^(for|in|on|at|of|during|from|with|about)\s+", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|did|do|can|"
-                            r"could|will|would|should|list|name|describe|explain|tell)\b", re.I)
-_PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|his|her)\b", re.I)
+                            r"could|will|would|should|list|name|describe|explain|tell|summari[sz]e)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|his|her|him)\b", re.I)
+_PERSONAL = re.compile(r"\b(he|she|him|his|her)\b", re.I)
 # a proper name in the previous question: capitalised words (with U.S.-style acronyms), possessive kept
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b((?:[A-Z][\w.\-]*|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:of\s+)?[A-Z][\w.\-]*)*)(['’]s)?")
-
 # "What is the [proposed action] for cybersecurity?", "What is Japan's role in [innovation]?"
 _THING = re.compile(r"^\s*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(.+?)\s+(?:for|in|of|on|at|during|from|"
                     r"with|about)\s", re.I)
 _PLACE = re.compile(r"\s(?:for|in|on|at|during|from|with|about)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier turn: the question, the answer given (when known) and the articles it cited."""
+
+    question: str
+    answer: str = ""
+    articles: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer)
+
+
+def turns_of(history) -> list[Turn]:
+    """Earlier turns from what a caller passes: plain questions, [question, answer] pairs, or
+    {"question", "answer", "citations"} objects (the JSON of `briefing ask --json`)."""
+    turns = []
+    for h in history or ():
+        if isinstance(h, Turn):
+            turns.append(h)
+        elif isinstance(h, str):
+            if h.strip():
+                turns.append(Turn(h.strip()))
+        elif isinstance(h, dict) and str(h.get("question") or "").strip():
+            cites = h.get("citations") or []
+            articles = tuple(dict.fromkeys(str(c.get("chunk_id", "")).split("#")[0] for c in cites if c.get("chunk_id")))
+            turns.append(Turn(h["question"].strip(), str(h.get("answer") or "") if h.get("answered", True) else "",
+                              articles))
+        elif isinstance(h, (list, tuple)) and h and str(h[0]).strip():
+            turns.append(Turn(str(h[0]).strip(), str(h[1]) if len(h) > 1 and h[1] else ""))
+    return turns
 
 
 def is_follow_up(question: str) -> bool:
@@ -28,11 +66,27 @@ def is_follow_up(question: str) -> bool:
     return len(words) <= 3 and not _QUESTION_WORD.search(q) or bool(_PRONOUN.search(q)) and len(words) <= 8
 
 
-def condense(question: str, history: list[str]) -> str:
-    """A standalone question from a follow-up and the user's earlier questions (newest last)."""
-    previous = next((h for h in reversed(history) if h.strip()), "")
-    if not previous or not is_follow_up(question):
+def _person(turn: Turn) -> str:
+    """The person the previous turn is about: named in its answer (first), else in its question."""
+    for text in (turn.answer, turn.question):
+        people = [e.text for e in parse(text).entities if e.label == "PERSON"] if text else []
+        if people:
+            return people[0]
+    return ""
+
+
+def resolve(question: str, turns: list[Turn]) -> str:
+    """A standalone question from a follow-up and the conversation's earlier turns (newest last)."""
+    previous = turns[-1] if turns else None
+    if previous is None or not is_follow_up(question):
         return question
+    if _PERSONAL.search(question) and (person := _person(previous)):  # "What did he say?": the person named
+        return _PERSONAL.sub(lambda m: person + ("’s" if m.group(1).lower() in ("his",) else ""), question, count=1)
+    return condense(question, previous.question)
+
+
+def condense(question: str, previous: str) -> str:
+    """A follow-up made standalone against the previous question."""
     focus = _LEAD.sub("", question.strip()).rstrip("?! ").strip()
     if focus.endswith(".") and not re.search(r"\b[A-Z]\.$", focus):
         focus = focus[:-1]

@@ -1,0 +1,182 @@
+"""Stage 4 for fact questions: the grounded answer, the answer first. A fact question's answer opens
+with the short answer taken verbatim from the cited text (the name, place, date or figure, or the
+asked cell), then the quote it rests on with its marker; when the evidence holds no span of the asked
+type, the quote alone. A whole table answers questions about its rows; several articles that answer
+are each stated; sources that disagree are stated side by side."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from index.lexical import tokenize
+from index.store import Store
+
+from .citations import Citations, clean, sentence
+from .conflicts import copies, distinct_value, find_conflicts, lower_first, same_story
+from .evidence import Evidence
+from .question import Question
+from .select import supported
+from .spans import answer_span
+from .table_answers import every_row, members, ranked
+from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
+from .types import Answer, Conflict
+
+
+
+def grounded(question: Question, text: str, cites: Citations, conflicts: list[Conflict] | None = None) -> Answer:
+    return Answer(question=question.asked, answered=True, answer=text, mode="grounded", citations=cites.build(),
+                  conflicts=conflicts or [])
+
+
+def where(ev: Evidence) -> str:
+    return ev.chunk.title or ev.chunk.publisher or Path(ev.chunk.source).name
+
+
+def quoted(text: str) -> str:
+    body = clean(text)
+    return f"“{body}”" if not body.startswith("“") else body
+
+
+def lead(question: Question, ev: Evidence) -> str:
+    """The short answer in this evidence: a span of the asked type ("" when there is none)."""
+    return answer_span(question, ev.statement)
+
+
+def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") -> str:
+    """One piece of evidence as an answer sentence: the short answer first, then the quote, its marker."""
+    marker = cites.mark(ev.chunk, ev.quote)
+    short = lead(question, ev)
+    if ev.chunk.kind == "table_row":
+        if not short and len(ev.values) == 1 and " — " in ev.about:  # the asked cell, then its row and column
+            return sentence(f"{prefix}{ev.values[0]} ({ev.about})", marker)
+        return sentence(f"{prefix}{short}. {ev.statement}" if short else f"{prefix}{ev.statement}", marker)
+    if not short:
+        return sentence(f"{prefix}{ev.statement}", marker)
+    return f"{prefix}{short.rstrip('.')}. {quoted(ev.statement)} [{marker}]"
+
+
+def compose_fact(store: Store, question: Question, evidence: list[Evidence], rows: list[Evidence]) -> Answer | None:
+    """The grounded answer to a fact question from its evidence, best first; None when it cannot
+    answer after all."""
+    best = evidence[0]
+    cites = Citations()
+    if rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
+        return grounded(question, " ".join(state(question, ev, cites) for ev in rows), cites)
+    if question.rank_rows and (found := ranked(store, question, evidence)):
+        return grounded(question, " ".join(sentence(s, cites.mark(row, row.text)) for s, row in found), cites)
+    if question.rank_rows and best.chunk.kind == "table_row":
+        return None  # no figures to compare: one row's cell does not say which row is the highest
+    if question.each and best.chunk.kind == "table_row" and (every := every_row(store, question, best)):
+        return grounded(question, " ".join(state(question, ev, cites) for ev in every), cites)
+    # tables of other years or other rows are no disagreement about which years or rows a table has
+    if not (question.which_years or question.members) and (sides := _disagreement(store, question, best, evidence)):
+        return sides
+    if question.members and best.chunk.kind == "table_row" and (listed := members(store, question, best)):
+        parts = [f"{label} [{cites.mark(row, row.text)}]" for label, row in listed]
+        text = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+        table = best.chunk.caption.rstrip(":. ") or best.chunk.section or where(best)
+        if question.count:  # "how many focus areas are in the table": the rows, counted
+            text = f"{len(parts)} {question.count}: {text}"
+        return grounded(question, f"The table ({table}) lists {text}.", cites)
+    others = alternatives(question, best, evidence[1:10])
+    if others:  # several articles answer: each answer is stated with the article it comes from
+        return grounded(question, " ".join(state(question, ev, cites, f"In “{where(ev)}”: ") for ev in [best, *others]),
+                        cites)
+    answer = grounded(question, state(question, best, cites), cites)
+    answer.short = short_answer(question, best)
+    return answer
+
+
+def short_answer(question: Question, ev: Evidence) -> str:
+    """The short answer a single piece of evidence gives: a span of the asked type, else the one asked cell."""
+    return lead(question, ev) or (ev.values[0] if ev.chunk.kind == "table_row" and len(ev.values) == 1 else "")
+
+
+def _disagreement(store: Store, question: Question, best: Evidence, evidence: list[Evidence]) -> Answer | None:
+    """Sources that state the asked fact with different values: each side stated, cited, with its source."""
+    sides = find_conflicts(store, best, evidence[1:6]) or _typed_conflicts(store, question, best, evidence[1:6])
+    if not sides:
+        return None
+    cites = Citations()
+    parts, found = [], []
+    group = [best, *sides]
+    for ev in group:
+        marker = cites.mark(ev.chunk, ev.quote)
+        who = ev.chunk.publisher or ev.chunk.title or "one source"
+        value = lead(question, ev) or distinct_value(ev, group)
+        parts.append(sentence(f"{value}, according to {who}: {quoted(ev.statement)}"
+                              if lead(question, ev) else f"According to {who}, {lower_first(ev.statement)}", marker))
+        found.append((value, marker))
+    conflict = Conflict(about=best.about or question.text, values=tuple(found))
+    return grounded(question, "Sources disagree. " + " ".join(parts), cites, [conflict])
+
+
+def _norm(span: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", span.lower()).replace(" the ", " ").split())
+
+
+def _typed_conflicts(store: Store, question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+    """Other articles of the same story whose evidence gives another answer of the asked type ("Monday"
+    against "Tuesday", two winners), whatever the wording of their sentences."""
+    mine = lead(question, best) if question.answer_type and best.chunk.kind != "table_row" else ""
+    if not mine:
+        return []
+    found, values = [], {_norm(mine)}
+    for ev in others:
+        if ev.chunk.article_id == best.chunk.article_id or ev.score < ALTERNATIVE_SCORE * best.score \
+                or ev.chunk.kind == "table_row" or not supported(question, ev):
+            continue
+        theirs = lead(question, ev)
+        if theirs and _norm(theirs) not in values and not any(_norm(theirs) in v or v in _norm(theirs) for v in values) \
+                and same_story(store, best, ev):
+            found.append(ev)
+            values.add(_norm(theirs))
+    return found[:2]
+
+
+def _row_label(ev: Evidence) -> str:
+    return ev.about.split(" — ")[0].lower()
+
+
+_PERIOD_WORDS = frozenset(tokenize("fiscal year years ended end month months quarter thousands millions dollars"))
+
+
+def _about_words(ev: Evidence) -> frozenset[str]:
+    """What a row's asked cells are of, as words: its label, group and asked columns, without periods
+    ("Total — Fiscal Year 2019 Net Sales" and "Total Net Sales — 2019" are of the same thing)."""
+    words = frozenset(t for t in tokenize(f"{ev.chunk.group} {ev.about}") if not any(ch.isdigit() for ch in t))
+    return words - _PERIOD_WORDS
+
+
+def alternatives(question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+    """Evidence from other articles that answers the same question about as well as the best (the
+    question did not say which article it meant, so each is stated, cited): a table row under the
+    same row label as the best row (at a lower score when the label is the very same), a passage
+    that is no copy of one already stated; a row where the best is a passage only when it scored
+    nearly as well."""
+    found: list[Evidence] = []
+    seen = {best.chunk.article_id}
+    best_row = best.chunk.kind == "table_row"
+    if question.focus_articles and best.chunk.article_id in question.focus_articles:
+        return []  # a follow-up about one article: its answer, not the others'
+    for ev in others:
+        if len(found) == MAX_ALTERNATIVES or ev.score < SAME_LABEL_SCORE * best.score:
+            break
+        if ev.chunk.article_id in seen or not supported(question, ev):
+            continue
+        same_label = best_row and ev.chunk.kind == "table_row" and _row_label(ev) == _row_label(best)
+        if ev.score < ALTERNATIVE_SCORE * best.score and not same_label:
+            continue
+        if ev.chunk.kind == "table_row":
+            if not best_row and ev.score < ROW_FOR_PASSAGE * best.score:
+                continue
+            if best_row and fuzz.ratio(_row_label(ev), _row_label(best)) < 85 \
+                    and _about_words(ev) != _about_words(best):
+                continue
+        elif any(copies(ev, f) for f in [best, *found]):
+            continue  # the same claim in the same words (a copy, a rewrite) adds no answer
+        found.append(ev)
+        seen.add(ev.chunk.article_id)
+    return found

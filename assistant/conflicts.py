@@ -1,0 +1,99 @@
+"""Sources that disagree: the same fact stated with another value in another article of the same
+story (a first report and its correction, two outlets). Copies of one claim count once."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from index.lexical import tokenize
+from index.store import Store
+
+from .evidence import Evidence
+from .thresholds import SAME_STORY
+
+_VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+
+
+def _values(text: str) -> set[str]:
+    return {v.strip() for v in _VALUE.findall(text)}
+
+
+def _frame(text: str) -> str:
+    return _VALUE.sub("#", text)
+
+
+@lru_cache(maxsize=2048)
+def _article_words(store: Store, generation: str, article_id: str) -> frozenset[str]:
+    """The words of one article as stored (cached until the manifest changes)."""
+    got = store.chunks.get(where={"article_id": article_id}, include=["documents"])
+    return frozenset(tokenize(" ".join(got["documents"])))
+
+
+def same_story(store: Store, a: Evidence, b: Evidence) -> bool:
+    """Two articles about the same events: most of their words are shared (wire copies, rewrites),
+    each weighed by its idf, so that the vocabulary of a genre (two companies' financial reports)
+    does not make two stories one."""
+    generation = store.generation()
+    idf = store.lexical().idf
+    words = [_article_words(store, generation, ev.chunk.article_id) for ev in (a, b)]
+    small = min(sum(map(idf, w)) for w in words) or 1.0
+    return sum(map(idf, words[0] & words[1])) / small >= SAME_STORY
+
+
+def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+    """Evidence from other articles that states the same fact with another value."""
+    found: list[Evidence] = []
+    for ev in others:
+        if ev.chunk.article_id == best.chunk.article_id or ev.score < 0.8 * best.score:
+            continue
+        if best.values and ev.values:  # table cells under the same row and column names
+            same_frame = fuzz.ratio(best.about.lower(), ev.about.lower()) >= 90
+            differs = [v.lower() for v in best.values] != [v.lower() for v in ev.values]
+        else:
+            a, b = _values(best.statement), _values(ev.statement)
+            same_frame = _similar_frames(best.statement, ev.statement) >= 75
+            differs = bool(a ^ b) and bool(a) and bool(b)
+        # one citation per value: five copies of a figure are one claim, not five sources
+        if same_frame and differs and not any(_claim(f) == _claim(ev) for f in found) \
+                and same_story(store, best, ev):
+            found.append(ev)
+    return found[:2]
+
+
+# a closing attribution: ", according to X." / ", the ministry said in its account." / ", sources told X."
+_ATTRIBUTION = re.compile(r",\s+(?:according to\b[^,]*|[^,]{0,60}\b(?:said|says|reported|reports|told|understands|"
+                          r"learned|learnt|reveal|reveals|revealed|confirmed|announced|added)\b[^,]*)[.!]?$")
+
+
+def _similar_frames(a: str, b: str) -> float:
+    """How alike two statements are once their values are masked and their closing attributions
+    dropped (rewrites of one report differ most in who they say said it)."""
+    return fuzz.ratio(_frame(_ATTRIBUTION.sub("", a.strip())), _frame(_ATTRIBUTION.sub("", b.strip())))
+
+
+def _claim(ev: Evidence) -> tuple[str, ...]:
+    """What a piece of evidence asserts: its cells, or the figures of its statement (else its values)."""
+    if ev.values:
+        return tuple(v.lower() for v in ev.values)
+    values = _values(ev.statement)
+    return tuple(sorted(v for v in values if any(ch.isdigit() for ch in v)) or sorted(values))
+
+
+def copies(a: Evidence, b: Evidence) -> bool:
+    """The same fact with the same value (a conflict is the same fact with another value)."""
+    return _claim(a) == _claim(b) and _similar_frames(a.statement, b.statement) >= 75
+
+
+def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
+    """What this source says that the others do not ("Monday" against "Tuesday")."""
+    if ev.values:
+        return ", ".join(ev.values)
+    mine = _values(ev.statement)
+    others = set().union(*(_values(o.statement) for o in group if o is not ev))
+    return ", ".join(sorted(mine - others)) or ev.statement
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text

@@ -1,0 +1,189 @@
+"""Stage 4 for questions about an article as a whole: a cited synthesis for open questions ("can you
+summarize this?", "what does it say about X?", "the main points of the analysis section"), the source
+of an article ("who reported it?"), and its inconsistencies ("does the article contradict itself?").
+
+A synthesis is 2 to 6 points, each a sentence (or a list's items, or a table row) quoted verbatim with
+its own citation, chosen for relevance to the question and coverage (MMR: no point repeats another).
+Without a topic the points follow the article; with one, the most relevant comes first."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from index.store import ARTICLE_ID, Store
+from index.types import Chunk
+
+from .citations import Citations, sentence
+from .compose import grounded, quoted
+from .inconsistency import inconsistencies
+from .language import parse
+from .question import Question
+from .retrieval import Filters, Hit
+from .sentences import count_words, is_instruction, sentences, tokset
+from .thresholds import MAX_POINTS, MIN_MEANING, MIN_SUPPORT, POINT_SHARE
+from .units import units_of
+
+if TYPE_CHECKING:
+    from .meaning import Meaning
+
+_RUNNING = re.compile(r"^(?![(\[][\divxa-f]{1,4}[)\]])[\"“‘'A-Z0-9(].*[.!?][\"”’')]?$", re.S)  # a sentence, not a heading
+# "According to Kyodo News, ...", "..., Reuters reported.", "reported by the Harbour Daily"
+_ATTRIBUTION = re.compile(r"\b(?:[Aa]ccording\s+to|reported\s+by|[Ss]ources?\s*:)\s+((?:the\s+)?[A-Z][\w.&'’-]*"
+                          r"(?:\s+[A-Z][\w.&'’-]*)*)|((?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)\s+"
+                          r"(?:reported|reports|said\s+in\s+a\s+report|first\s+reported)\b")
+MAX_ARTICLES = 6  # an overview of several articles: one point each, the most relevant first
+
+
+class _Point:
+    """A candidate point: what it says, the exact text it quotes, its chunk and where it sits."""
+
+    def __init__(self, chunk: Chunk, text: str, position: float):
+        self.chunk, self.text, self.position = chunk, text, position
+        self.tokens = tokset(text)
+        self.score = 0.0
+
+
+def _points_of(chunks: list[Chunk]) -> list[_Point]:
+    """Every sentence, list item and table row of the chunks, in article order."""
+    out = []
+    for c in sorted(chunks, key=lambda c: (c.article_id, c.section_index, c.id)):
+        if c.kind == "table_row":
+            if sum(bool(v) for v in c.row.values()) >= 2 and not is_instruction(c.text):
+                out.append(_Point(c, c.text, c.section_index + 0.5))
+            continue
+        for n, s in enumerate(sentences(c.text)):
+            s = s.removeprefix("- ")
+            if 5 <= count_words(s) <= 70 and _RUNNING.match(s) and not is_instruction(s) and not s.endswith(":"):
+                out.append(_Point(c, s, c.section_index + 0.01 * n))
+    return out
+
+
+def _article_chunks(store: Store, articles: list[str]) -> list[Chunk]:
+    return [c for a in articles for c in store.iter_chunks(where={ARTICLE_ID: a})]
+
+
+def _target(store: Store, q: Question, hits: list[Hit]) -> tuple[list[Chunk], bool]:
+    """The chunks an open question is about, and whether it has a topic to rank them by."""
+    if q.focus_articles:
+        chunks = _article_chunks(store, list(q.focus_articles))
+    elif not q.topic and not q.section:
+        articles = list(dict.fromkeys(h.chunk.article_id for h in hits))
+        if len({r.file_id for r in store.current_records().values()}) > 1 and len(articles) > 1:
+            return [h.chunk for h in hits], False  # "summarize the articles": several, each by its lead
+        chunks = _article_chunks(store, articles[:1])
+    else:
+        chunks = [h.chunk for h in hits]
+        if q.section:  # "the analysis section": every chunk of the sections so headed in the articles found
+            articles = list(dict.fromkeys(h.chunk.article_id for h in hits))[:3]
+            chunks = [c for c in _article_chunks(store, articles) if set(q.section) <= tokset(c.section)] or chunks
+    if q.section:
+        chunks = [c for c in chunks if set(q.section) <= tokset(c.section)] or chunks
+    return chunks, bool(q.topic and set(q.topic) - set(q.section))
+
+
+def synthesis(store: Store, meaning: "Meaning", q: Question, hits: list[Hit], vector,
+              filters: Filters) -> object:
+    """2 to 6 cited points answering an open question; None when nothing is about its topic."""
+    chunks, ranked = _target(store, q, hits)
+    points = _points_of(chunks)
+    if not points:
+        return None
+    articles = list(dict.fromkeys(p.chunk.article_id for p in points))
+    if ranked:
+        cos = meaning.cosines(vector, [p.text for p in points[:200]])
+        topic = {t: q.weights.get(t, 1.0) for t in q.topic}
+        total = sum(topic.values()) or 1.0
+        for p in points:
+            words = p.tokens | tokset(f"{p.chunk.section} {p.chunk.caption}")
+            p.score = 0.5 * cos.get(p.text, 0.0) + 0.5 * sum(w for t, w in topic.items() if t in words) / total
+        best = max(p.score for p in points)
+        if best < 0.5 * (MIN_MEANING + MIN_SUPPORT):
+            return None  # nothing found is about the topic
+    elif len(articles) > 1 and not q.focus_articles:  # several articles: the lead of each, best ranked first
+        order = {a: i for i, a in enumerate(dict.fromkeys(h.chunk.article_id for h in hits))}
+        leads = {}
+        for p in points:
+            if p.chunk.kind != "table_row":
+                leads.setdefault(p.chunk.article_id, p)
+        points = sorted(leads.values(), key=lambda p: order.get(p.chunk.article_id, 99))[:MAX_ARTICLES]
+        for p in points:
+            p.score = 1.0
+    else:  # one article: its lead first, then a point from each part, in order
+        for p in points:
+            p.score = 1.0 / (1.0 + 0.5 * p.position) + 0.1 * (p.chunk.kind == "list")
+    chosen = _pick(points, ranked)
+    cites = Citations()
+    lines = [sentence(p.text, cites.mark(p.chunk, p.text if p.chunk.kind != "table_row" else p.chunk.text))
+             for p in chosen]
+    return grounded(q, "\n".join(f"- {line}" for line in lines), cites)
+
+
+def _pick(points: list[_Point], ranked: bool) -> list[_Point]:
+    """Up to MAX_POINTS points, MMR-style: the best remaining that repeats no chosen one; without a
+    topic, one per section first (coverage), then in article order. A narrow topic may have one."""
+    best = max(p.score for p in points)
+    pool = [p for p in points if p.score >= POINT_SHARE * best] if ranked else list(points)
+    chosen: list[_Point] = []
+    sections: set[tuple[str, int]] = set()
+    while pool and len(chosen) < MAX_POINTS:
+        def value(p: _Point) -> float:
+            redundancy = max((_overlap(p, c) for c in chosen), default=0.0)
+            fresh = ranked or (p.chunk.article_id, p.chunk.section_index) not in sections
+            return p.score - 0.7 * redundancy + (0.0 if fresh else -1.0)
+
+        p = max(pool, key=value)
+        pool.remove(p)
+        if max((_overlap(p, c) for c in chosen), default=0.0) >= 0.5:
+            continue
+        chosen.append(p)
+        sections.add((p.chunk.article_id, p.chunk.section_index))
+    return chosen if ranked else sorted(chosen, key=lambda p: (p.chunk.article_id, p.position))
+
+
+def _overlap(a: _Point, b: _Point) -> float:
+    shared = len(a.tokens & b.tokens)
+    return shared / ((len(a.tokens) * len(b.tokens)) ** 0.5) if shared else 0.0
+
+
+# ----- the source of an article ---------------------------------------------------------------------
+
+def source(store: Store, q: Question, hits: list[Hit]) -> object:
+    """Who reported it: the outlet or person the article attributes its report to, else its publisher."""
+    articles = list(q.focus_articles) or list(dict.fromkeys(h.chunk.article_id for h in hits))[:1]
+    for article in articles[:2]:
+        chunks = sorted(_article_chunks(store, [article]), key=lambda c: (c.section_index, c.id))
+        for c in chunks:
+            if c.kind == "table_row":
+                continue
+            for s in sentences(c.text):
+                m = _ATTRIBUTION.search(s)
+                name = next((g for g in m.groups() if g), "") if m else ""
+                if name and any(e.label in ("ORG", "PERSON") and name in e.text or e.text in name
+                                for e in parse(s).entities):
+                    cites = Citations()
+                    return grounded(q, f"{name}. {quoted(s)} [{cites.mark(c, s)}]", cites)
+        first = next((c for c in chunks if c.kind != "table_row"), None)
+        if first is not None and (first.publisher or first.author):
+            who = first.publisher or first.author
+            lead = sentences(first.text)[0]
+            cites = Citations()
+            role = "publisher" if first.publisher else "author"
+            return grounded(q, f"{who} (the article’s {role}). {quoted(lead)} [{cites.mark(first, lead)}]", cites)
+    return None
+
+
+# ----- inconsistencies ---------------------------------------------------------------------------------
+
+def inconsistency(store: Store, q: Question, hits: list[Hit], filters: Filters) -> object:
+    """Where the articles contradict themselves (one person given two titles, an office unnamed then
+    named, a value restated differently), each side cited; None when nothing contradicts."""
+    articles = list(q.focus_articles) or list(dict.fromkeys(h.chunk.article_id for h in hits))[:3]
+    found = inconsistencies(units_of(_article_chunks(store, articles)))
+    if not found:
+        return None
+    cites = Citations()
+    lines = []
+    for about, values in found[:3]:
+        sides = " vs ".join(f"“{v}” [{cites.mark(c, quote)}]" for v, (c, quote) in values)
+        lines.append(f"- {about}: {sides}")
+    return grounded(q, "Yes:\n" + "\n".join(lines), cites)

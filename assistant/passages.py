@@ -1,0 +1,131 @@
+"""Reading a passage (a text or list chunk) for a question: its sentences scored by what they share
+with the question (idf-weighted words), how close they are in meaning (the embedder's cosine, for
+the passages worth it), and whether they hold the kind of answer asked (a date for "when"); the best
+one to three sentences become the evidence, quoted verbatim."""
+from __future__ import annotations
+
+import re
+
+from index.lexical import tokenize
+
+from .evidence import Evidence, context
+from .question import YEAR, Question
+from .retrieval import Hit
+from .sentences import is_instruction, sentences, tokset
+from .spans import names_role, typed_spans
+from .thresholds import SECTION_ASKED, SECTION_FOCUS, TYPED_BONUS
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# a sentence that says what a thing is ("We define ROIC as ...", "X consists primarily of ...")
+_DEFINING = re.compile(r"\b(?:defined?\s+as|define[sd]?\s+(?:\S+\s+){1,6}?as|means|refers?\s+to|"
+                       r"consists?\s+(?:\w+ly\s+)?of|comprise[sd]?|(?:is|are)\s+comprised\s+of|"
+                       r"(?:is|are)\s+(?:an?|the)\b)", re.I)
+# a sentence that goes on from the one before it, about the same thing
+_GOES_ON = re.compile(r"^(?:in\s+addition|additionally|also|furthermore|moreover|further|this|these|such|"
+                      r"the\s+(?:increase|decrease|change|decline|rise|growth|reduction)\s+(?:was|is|were|in|of))\b",
+                      re.I)
+_CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
+                     r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
+# the verbs a question and the sentence that answers it use interchangeably for what a thing is made
+# of ("What does X comprise?" - "X consists of ...") and for how it is worked out
+_SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),
+              frozenset(tokenize("calculate compute determine measure")))
+MEANING_WEIGHT = 0.5  # a sentence's cosine to the question, beside its share of the question's words
+
+
+def _said(question: Question, unit: str) -> frozenset[str]:
+    """The words of a sentence, for a question asking what a thing is also the synonyms of its verbs."""
+    tokens = tokset(unit)
+    if not question.definition:
+        return tokens
+    for words in _SAYS_WHAT:
+        if tokens & words:
+            tokens = tokens | words
+    return tokens
+
+
+def _weight(question: Question, unit: str, first_of_list: bool) -> float:
+    """How much a sentence can answer this question at all, whatever words it shares with it."""
+    asked, asked_figures = set(question.terms), set(_FIGURE.findall(question.text))
+    if is_instruction(unit):
+        return 0.0
+    if unit.endswith(":") and not first_of_list:
+        return 0.0 if question.years else 0.5  # it introduces a table: the year's figure is in the table
+    if len(tokset(unit) - asked) < 2 and not set(_FIGURE.findall(unit)) - asked_figures:
+        return 0.5  # a heading or an echo of the question ("Cloudmark, Inc."): it tells nothing new
+    if question.years and (said := set(YEAR.findall(unit))) and not said & set(question.years):
+        return 0.6  # "the tax rate in 2019": a sentence about fiscal 2018 only
+    if question.amount and not set(_FIGURE.findall(unit)) - set(question.years) - asked_figures:
+        return 0.5  # "how much", "the respective values of X": a sentence that states no figure
+    if question.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
+        return 1.5 if names_role(question.role, unit) else 0.5
+    if question.why and _CAUSAL.search(unit) or (question.definition or question.members) and _DEFINING.search(unit):
+        return 1.5
+    if question.answer_type in ("date", "place", "amount", "person", "agent", "organization") \
+            and question.intent == "fact" and typed_spans(unit, question):
+        return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date
+    return 1.0
+
+
+def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Evidence | None:
+    """The best sentences of a passage as evidence; `meaning` holds the cosines of sentences embedded."""
+    chunk = hit.chunk
+    if question.which_years and re.search(r"\btable\b", question.text, re.I):
+        return None  # "which years does the table give X for": its columns say, not a sentence
+    units = list(sentences(chunk.text))
+    if not units:
+        return None
+    ctx = context(chunk)
+    # a line ending in ":" introduces a list or table: by itself it answers nothing
+    is_list = chunk.kind == "list" and units[0].endswith(":")
+
+    def score(i: int, unit: str) -> float:
+        lexical = question.coverage(_said(question, unit))
+        # a heading or a line that introduces a list is close in meaning to many questions and says little
+        close = meaning.get(unit, 0.0) if not unit.endswith(":") and len(unit.split()) >= 6 else 0.0
+        return (lexical + MEANING_WEIGHT * max(close, 0.0)) * _weight(question, unit, is_list and i == 0)
+
+    scored = sorted(((score(i, u), i) for i, u in enumerate(units)), key=lambda x: (-x[0], x[1]))
+    best_cov, best = scored[0]
+    best_meaning = max((meaning.get(u, 0.0) for u in units), default=0.0)
+    heading = question.coverage(tokset(chunk.section)) if chunk.opens_section else 0.0
+    if heading >= SECTION_ASKED and question.coverage(_said(question, units[best])) < heading / 2:
+        # "what are the recommendations for X" where a section is headed "Recommendations for X": its
+        # opening sentences answer, though they need not repeat the heading's words
+        texts = list(units[:2])
+        quote = " ".join(texts)
+        return Evidence(hit, quote, quote, question.coverage(ctx | tokset(quote)), heading * SECTION_FOCUS,
+                        phrase=question.phrase(f"{chunk.section} {quote}"), meaning=best_meaning)
+    if best_cov <= 0:
+        return None
+    if is_list and best == 0:  # the introducing line matched: the answer is the whole list
+        items = [u[2:] if u.startswith("- ") else u for u in units[1:]]
+        heads = [i.split(":", 1)[0] if ":" in i[:60] else i for i in items]
+        statement = f"{units[0]} {'; '.join(heads)}"
+        return Evidence(hit, statement, chunk.text, question.coverage(ctx | tokset(chunk.text)),
+                        question.coverage(_said(question, units[0])), meaning=best_meaning)
+    picked = [best]
+    covered = set(tokset(units[best]))
+    for cov, i in scored[1:3]:
+        gain = question.coverage(tokset(units[i]) - covered)
+        if cov >= 0.5 * best_cov and gain >= 0.15:  # a second sentence that answers another part
+            picked.append(i)
+            covered |= tokset(units[i])
+    if question.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \
+            and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
+        picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
+    after = max(picked) + 1
+    if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
+            and question.coverage(tokset(units[after])):
+        picked.append(after)  # "X decreased due to A." then "In addition, X was also affected by B."
+    picked.sort()
+    texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
+    if question.which_years and len(set(YEAR.findall(" ".join(texts)))) < 2 \
+            or question.members and texts[-1].endswith(":"):
+        return None  # "which years": a sentence without them; "what are the items": the line above the table
+    statement = " ".join(texts)
+    lexical_best = question.coverage(_said(question, units[best]))
+    # one sentence that holds every asked term beats two that hold them between them
+    focus = 0.7 * lexical_best + 0.3 * question.coverage(covered)
+    return Evidence(hit, statement, statement, question.coverage(ctx | covered), focus,
+                    meaning=meaning.get(units[best], best_meaning))

@@ -1,0 +1,374 @@
+"""Stage 1, understanding: the question analysed once into what every later stage reads.
+
+- intent: `fact` (one answer), `list` (every matching item or row), `open` (an overview, "what does it
+  say about X"), `compare`, `yesno`;
+- answer type: the kind of span a fact question asks for (person, organization, place, date, amount),
+  or a source, a reason, a definition; "" when the answer is a description or a table cell;
+- the kind of thing asked ("which prime minister" -> "prime minister"), the topic of an open question,
+  a section it names, the entities and years it names;
+- the question's content words with their idf weights (what evidence is scored against), and what it
+  asks of a table (which years, which rows, a comparison, a bound, a ranking).
+
+Intent and answer type come from the question's form (its question word and the part of speech of the
+words after it, spaCy's tagger), never from a dev pack's phrasing; entities from spaCy's recogniser.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from index.lexical import LexicalIndex, tokenize
+
+from .language import parse
+from .thresholds import UNSEEN_TERM
+
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
+
+# ----- intent -----------------------------------------------------------------------------------------
+_OPEN = re.compile(
+    r"\b(?:summar(?:y|ies|i[sz]e[sd]?|i[sz]ing)|overview|gist|recap|rundown|tl;?dr|highlights|takeaways?|"
+    r"(?:main|key|major|important)\s+(?:points?|ideas?|themes?|findings?|issues?|arguments?|facts?|messages?|"
+    r"takeaways?|developments?))\b|"
+    r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:tell|brief|update)\s+me\s+(?:about|on)\b|"
+    r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?describe\b|"
+    r"\bwhat\s+(?:does|do|did)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:say|said|report|tell|cover)\b|"
+    r"\bwhat\s+(?:is|'s|are|was)\s+(?:it|this|that|the\s+(?:article|story|report|piece|news|text))\s+about\b|"
+    r"\bwhat\s+(?:happened|is\s+happening|is\s+going\s+on)\b|\bwhat\s+do\s+we\s+know\s+about\b|"
+    r"\banything\s+(?:on|about)\b", re.I)
+_LIST_VERB = re.compile(r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:list|enumerate|name)\b", re.I)
+_YESNO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|"
+                    r"must|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t|hasn'?t|haven'?t)\b", re.I)
+_CONSISTENCY = re.compile(r"\b(?:contradict\w*|inconsisten\w*|discrepanc\w*|disagree\w*|conflicting|"
+                          r"consistent|mismatch\w*|contrary)\b", re.I)
+_COMPARE_WORDS = re.compile(r"\bcompar(?:e[sd]?|ison|ing)\b|\bdiffer(?:ence|ences)?\s+between\b|\bversus\b|\bvs\.?\s",
+                            re.I)
+
+# ----- answer type ------------------------------------------------------------------------------------
+_SOURCE = re.compile(r"\b(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:first\s+)?(?:reported|published|wrote|broke|"
+                     r"carried|ran)\b|\bwhere\s+(?:does|did|do|is)\s+(?:it|this|that|the\s+[\w-]+)\s+(?:come|coming)"
+                     r"\s+from\b|\bwhat\s+(?:is|was|are)\s+the\s+(?:news\s+)?sources?\b|\baccording\s+to\s+"
+                     r"(?:whom|what|which)\b|\bwho\s+(?:is|was)\s+(?:the\s+)?(?:source|author|reporter)\b", re.I)
+_WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\b(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b|"
+                   r"\bwhat\s+(?:date|day|year|month|time)\b|\bwhat\s+(?:is|was)\s+the\s+(?:date|day|year|month)\b",
+                   re.I)
+_WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
+                    re.I)
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often)\b", re.I)
+_WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.I)
+_WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
+                  r"what\s+(?:\w+\s+){0,2}(?:caused|drove|led\s+to|contributed\s+to|resulted\s+in)\b)|"
+                  r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
+# what a thing is, means, includes or how it is worked out: sentences answer, a row's figures do not
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$|"
+    r"how\s+(?:is|are|was|were)\b.*\b(?:calculated|defined|determined|measured|computed|derived|stated|recorded|"
+    r"recogni[sz]ed|valued|accounted\s+for|estimated|allocated|presented)\b|"
+    r"how\s+does\b.*\b(?:define|calculate|determine|measure|compute)\b|"
+    r"what\s+(?:does|do|did)\b.*\b(?:include|includes|represent|represents|consist|comprise|mean)\b|"
+    r"what\s+(?:is|are)\s+(?:represented\s+by|excluded\s+from|included\s+in|meant\s+by)\b|"
+    r"what\s+(?:is|are)\s+the\s+(?:definition|meaning)\s+of\b)", re.I)
+# the kind of thing asked: "which prime minister ...", "what companies did ...", "name the winner"
+_KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+(?:is|was|are|were|does|do|"
+                   r"did|has|have|had|will|would|can|could|should|may|might)|what\s+((?:[\w’'-]+\s+)?[\w’'-]+s)\s+"
+                   r"(?:did|does|do|have|had|will|are|were))\b", re.I)
+# "who is (the) X", "what is the name of X": X is a role the answer names
+_ROLE = re.compile(r"^\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
+                   r"(?:the\s+|an?\s+)?(?:[\w.]+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
+_HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
+
+# the answer type a kind noun asks for (general English, not one corpus's words)
+KIND_TYPES = {
+    "person": "person minister president premier chancellor secretary official spokesman spokeswoman spokesperson "
+              "leader ceo executive chairman chairwoman director manager founder owner author writer reporter "
+              "journalist editor winner champion player coach captain candidate senator governor mayor judge "
+              "lawyer scientist researcher doctor king queen prince princess ambassador general commander victim "
+              "suspect driver pilot artist singer actor people man woman men women individual",
+    "organization": "organization organisation company firm business agency outlet newspaper paper publisher "
+                    "broadcaster network group team club party ministry department government institution "
+                    "university bank union association alliance council committee body authority regulator",
+    "place": "country nation city town village place location region province capital venue stadium",
+    "date": "date day year month time week season decade",
+    "amount": "number amount figure total price cost percentage share sum count score budget fee",
+}
+_KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
+# kinds that a named entity's label alone shows (no word in the text needs to say it)
+GENERIC_KINDS = frozenset(tokenize("person people individual organization organisation group body entity country "
+                                   "nation place location city date day year month time number amount figure"))
+
+# ----- what the question asks of a table (its structure, not one pack's words) ------------------------
+_COMPARE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:year|period|quarter)s?\b.*\b(larger|largest|higher|"
+                      r"highest|greater|greatest|more|most|bigger|biggest|increase[ds]?|lower|lowest|smaller|smallest|"
+                      r"less|least|fewer|decrease[ds]?)\b", re.I)
+_WHICH_YEARS = re.compile(r"\b(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:what|which)\s+(?:are|were)\s+the\s+)"
+                          r"(?:financial\s+|fiscal\s+)?(?:years|periods)\b", re.I)
+# "what are the components of X", "which countries are shown in the table": the rows a table lists
+_MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){0,3}?(?:components|types|items|"
+                      r"categories|segments|countries|regions|currencies|elements|classes|kinds|sources|markets|"
+                      r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
+                      r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
+                      r"\bmaking\s+up\b|"
+                      r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:(?:listed|shown)\s+)?"
+                      r"(?:in|of)\s+the\s+table\s*\??\s*$", re.I)
+_COUNT = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){1,4}?)(?:(?:are|were)\s+(?:there\s+)?(?:(?:listed|shown|"
+                    r"included|named|given|presented)\s+)?(?:in|on)|(?:does|do)|(?:is|are)\s+listed\s+in)\s+the\s+"
+                    r"table\b", re.I)
+_SUPERLATIVE_TAGS = ("JJS", "RBS")
+_RANKED = re.compile(r"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b)|"
+                     r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:most|least|\w+est)\b", re.I)
+_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\brespective(?:ly)?\b|\b(?:values?|amounts?)\s+of\b|"
+                     r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:total\s+)?(?:\w+\s+){1,6}?(?:in|for|as\s+of|at)\s+"
+                     r"(?:fiscal\s+|fy\s*)?(?:19|20)\d\d\s*\??\s*$", re.I)
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
+_THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|higher|larger|above|over|exceed(?:ed|s)?)"
+                        r"\s*(?:than)?\s*(?:[$€£¥]\s*)?([-−]?\d[\d,]*(?:\.\d+)?)(?!\d)", re.I)
+LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "fewest", "decrease", "decreased",
+               "decreases", "below", "under"}
+# words that frame what is asked rather than name it: "the amount of X", "the respective values of X"
+_GENERIC = re.compile(r"\b(?<!carrying\s)(?<!notional\s)(?<!principal\s)(?<!face\s)(?<!aggregate\s)"
+                      r"(?<!recoverable\s)(?<!contractual\s)amounts?\b|"
+                      r"(?<=\bthe\s)values?(?=\s+of\b)|(?<=\brespective\s)values?\b", re.I)
+# the words that frame a question about a table ("which years does the table provide information for")
+_FRAMING = frozenset(tokenize("year years period periods provide provided information include included shown "
+                              "presented calculated recorded reported disclosed available made highlighted "
+                              "contained covered data regarding related make making makes up"))
+# the words that frame an open or list question: what remains is its topic
+_OPEN_FRAMING = frozenset(tokenize("summary summarize summarise overview gist recap rundown highlights takeaways main "
+                                   "key major important points point ideas themes findings issues arguments facts "
+                                   "messages developments happened happening going know anything please brief "
+                                   "update describe section part report story piece news"))
+# nouns that stand for the asked relation rather than a thing ("Japan's part in", "the U.S. side of it")
+_PLACEHOLDERS = frozenset(tokenize("thing things part parts side sides way ways kind kinds type types sort lot bit "
+                                   "aspect aspects detail details name names question"))
+# "the analysis section", "according to the conclusion", "in the introduction": a part of an article
+_SECTION = re.compile(r"\b(?:the|its|this)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)\s+(?:section|part|chapter|paragraph|"
+                      r"heading)s?\b|\bwhat\s+(?:does|do|did)\s+the\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+say\b|\b(?:according\s+to|in|from)\s+the\s+((?:[\w’'-]+\s+){0,1}[\w’'-]+)\s*[?.,]?\s*$",
+                      re.I)
+# capitalised words in a question that spaCy may not tag ("Tour de France", "Harbor Bridge")
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w.’'&-]*(?:\s+(?:de|of|the|and|du|la|van|von|&)?\s*[A-Z][\w.’'&-]*)*")
+
+
+@dataclass
+class Question:
+    """A question understood: what it asks and how evidence is scored against it."""
+
+    text: str  # as understood (a follow-up made standalone)
+    terms: list[str]  # unique content-word stems
+    weights: dict[str, float]  # term -> idf
+    years: list[str]
+    intent: str = "fact"  # fact | list | open | compare | yesno
+    answer_type: str = ""  # person | agent | organization | place | date | amount | source | reason | definition |
+    #                        inconsistency | "" (a description or a table cell)
+    kind: str = ""  # the kind of thing asked: "prime minister", "proposed actions"
+    role: str = ""  # a role the answer names next to a person: "prime minister"
+    topic: list[str] = field(default_factory=list)  # open and list questions: the terms of what they are about
+    section: list[str] = field(default_factory=list)  # a part of an article it names: ["analysi"]
+    entities: list[str] = field(default_factory=list)  # named in the question
+    measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
+    nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
+    #                                                 answer's article must mention; its verbs may be paraphrased
+    pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")
+    sequence: tuple[str, ...] = ()  # the terms in the question's order, repeats kept
+    compare: str = ""  # "max" / "min" for "in which year was X larger / smaller"
+    which_years: bool = False
+    members: bool = False  # asks which rows a table lists ("what are the components of X")
+    count: str = ""  # ... how many, of what: "focus areas" for "how many focus areas are in the table"
+    bound: tuple[str, float] | None = None  # ("<", 600000.0) for "... less than 600,000"
+    rank_rows: str = ""  # "max" / "min" for "which segment had the highest revenue"
+    amount: bool = False  # asks for a figure
+    each: bool = False  # asks for every row ("the low price for each quarter of 2018")
+    focus_articles: tuple[str, ...] = ()  # the conversation's: articles the previous answer cited
+    asked: str = ""  # as the user typed it
+
+    @property
+    def why(self) -> bool:
+        return self.answer_type == "reason"
+
+    @property
+    def definition(self) -> bool:
+        return self.answer_type == "definition"
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    def phrase(self, text: str) -> float:
+        """Share of the question's consecutive term pairs that `text` has consecutively too."""
+        return len(self.pairs & pairs(tokenize(text))) / len(self.pairs) if self.pairs else 0.0
+
+    def coverage(self, tokens: Iterable[str]) -> float:
+        """Share of the question's (idf-weighted) terms found in `tokens`."""
+        tokens = tokens if isinstance(tokens, (set, frozenset)) else set(tokens)
+        return sum(w for t, w in self.weights.items() if t in tokens) / self.total
+
+
+def pairs(tokens: list[str]) -> set[tuple[str, str]]:
+    return set(zip(tokens, tokens[1:]))
+
+
+def _without(tokens: list[str], words: Iterable[str]) -> list[str]:
+    """The question's words less those that frame it, unless that leaves none."""
+    words = set(words)
+    return [t for t in tokens if t not in words] or tokens
+
+
+def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
+    """A word and a number run together that the index does not hold ("FY2019", "IFRS9"), as the index
+    holds them apart ("FY 2019", "IFRS 9")."""
+    m = re.fullmatch(r"([a-z]+)(\d+)", token)
+    return tokenize(f"{m.group(1)} {m.group(2)}") if m and token not in lexical.df else [token]
+
+
+_NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
+_COUNTABLE = frozenset(tokenize("people persons times things items"))  # any count of these will do
+
+
+def _verb_repaired(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The tags with a do-support question's main verb read as a verb: "why does the alliance matter"
+    puts it right after the subject, where a tagger may read a noun ("matter") when no verb follows."""
+    words = [w.lower() for w, _ in tags]
+    aux = next((i for i, w in enumerate(words) if w in ("do", "does", "did")), -1)
+    if aux < 0 or any(tag in ("VB", "VBP", "VBZ", "VBD") for _, tag in tags[aux + 1:]):
+        return tags
+    end = aux + 1
+    while end < len(tags) and tags[end][1] in ("DT", "JJ", "PRP$", "POS", "CD", *_NOUN_TAGS):
+        end += 1
+    last = max((i for i in range(aux + 1, end) if tags[i][1] in _NOUN_TAGS), default=-1)
+    if last < 0 or sum(tags[i][1] in _NOUN_TAGS for i in range(aux + 1, end)) < 2:
+        return tags
+    return [*tags[:last], (tags[last][0], "VB"), *tags[last + 1:]]
+
+
+def _measure(tags: list[tuple[str, str]]) -> str:
+    """What "how many / how much" counts or measures: the noun after it ("how many visitors"), else
+    the subject after the auxiliary ("how much did admission cost")."""
+    words = [w.lower() for w, _ in tags]
+    at = next((i for i in range(len(words) - 1) if words[i] == "how" and words[i + 1] in ("many", "much")), -1)
+    if at < 0:
+        return ""
+    noun = ""
+    for w, tag in tags[at + 2:]:  # the last noun of the first noun phrase: "the Tidewater museum's admission"
+        if tag in _NOUN_TAGS:
+            noun = next(iter(tokenize(w)), "") or noun
+        elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".")):
+            break
+    return "" if noun in _COUNTABLE else noun
+
+
+def intent_of(text: str, tags: list[tuple[str, str]], years: list[str]) -> str:
+    """fact, list, open, compare or yesno, from the question's form."""
+    if _OPEN.search(text):
+        return "open"
+    if _COMPARE_WORDS.search(text) and not years:
+        return "compare"
+    if _YESNO.match(text) or _CONSISTENCY.search(text):
+        return "yesno"
+    if _LIST_VERB.match(text):
+        return "list"
+    # "which countries are in the table", "what proposed actions are listed", "what are the key risks": a plural
+    # head right after the question word (and "are the") asks for every one; a year, an amount ("the respective
+    # values of X") or a complement ("what are the components of X") makes it a lookup
+    if years or _HOW_MUCH.search(text) or _AMOUNT.search(text) or _MEMBERS.search(text):
+        return "fact"
+    words = [w.lower() for w, _ in tags]
+    at = 1 if words[:1] in (["which"], ["what"]) else 0
+    if at and words[1:3] in (["are", "the"], ["were", "the"]) and words[0] == "what":
+        at = 3
+    run = []
+    for w, tag in tags[at:] if at else ():
+        if tag not in ("JJ", "JJS", "NN", "NNS", "NNP", "NNPS", "VBN", "CD"):
+            break
+        run.append(tag)
+    return "list" if run and run[-1] in ("NNS", "NNPS") else "fact"
+
+
+def answer_type_of(text: str, kind: str) -> str:
+    """The kind of answer a question asks for; "" for a description or a table cell."""
+    if _CONSISTENCY.search(text):
+        return "inconsistency"
+    if _SOURCE.search(text):
+        return "source"
+    if _WHY.search(text):
+        return "reason"
+    if _DEFINITION.match(text):
+        return "definition"
+    if _WHEN.search(text):
+        return "date"
+    if _WHERE.search(text):
+        return "place"
+    if _HOW_MUCH.search(text):
+        return "date" if re.search(r"\bhow\s+(?:long|often)\b", text, re.I) else "amount"
+    if _WHO.match(text):
+        return "agent"
+    for stem in reversed(tokenize(kind)):  # the head of "which prime minister", "what companies"
+        if stem in _KIND_TYPE:
+            return _KIND_TYPE[stem]
+    return ""
+
+
+def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
+    """The question analysed once; `asked` is what the user typed when `text` is a follow-up made standalone."""
+    asked = asked or text
+    parsed = parse(asked)
+    tags = [(t.text, t.tag) for t in parsed.tokens]
+    tokens = [t for token in tokenize(_GENERIC.sub(" ", text)) for t in _unglued(token, lexical)]
+    m = _COMPARE.search(text)
+    limit = _THRESHOLD.search(text) if m or _WHICH_YEARS.search(text) else None
+    if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
+        tokens = _without(tokens, tokenize(limit.group(0)))
+    if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
+        tokens = _without(tokens, tokenize(f"{m.group(1)} year period"))
+    superlative = next((w for w, tag in tags if tag in _SUPERLATIVE_TAGS), "")
+    # "which segment had the highest revenue", "what is the largest segment": a row ranked by a column
+    ranked = bool(superlative) and not m and bool(_RANKED.search(text))
+    counted = _COUNT.match(text)
+    which_years, members = bool(_WHICH_YEARS.search(text)), bool(_MEMBERS.search(text) or counted)
+    if (which_years or members) and not m:  # a question about a table: its framing words are not terms
+        tokens = _without(tokens, _FRAMING)
+    kind_match = _KIND.match(asked)
+    kind = next((g for g in kind_match.groups() if g), "") if kind_match else ""
+    if kind and not (m or ranked or which_years):  # "which organization ...": the kind asked, not a word to find
+        tokens = _without(tokens, tokenize(kind))
+    years = YEAR.findall(text)
+    for a, b in _YEAR_RANGE.findall(text):  # "2019 to 2017": every year between, in the asked order
+        step = 1 if int(b) >= int(a) else -1
+        span = [str(y) for y in range(int(a), int(b) + step, step)]
+        if len(span) <= 10:
+            at = years.index(a)
+            years = years[:at] + span + [y for y in years[at:] if y not in span]
+    years = list(dict.fromkeys(years))
+    terms = list(dict.fromkeys(tokens))
+    intent = intent_of(asked, tags, years)
+    answer_type = answer_type_of(asked, kind)
+    role = _ROLE.match(text)
+    section = _SECTION.search(asked)
+    entities = [e.text for e in parsed.entities if e.label not in ("CARDINAL", "ORDINAL", "DATE", "TIME")]
+    entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in entities)]
+    framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS
+    nouns = [stem for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS for stem in tokenize(w) if stem not in framing]
+    measure = _measure(_verb_repaired(tags)) if answer_type == "amount" else ""
+    bound = None
+    if limit:
+        bound = ("<" if limit.group(1).lower() in LOWER_WORDS else ">",
+                 float(limit.group(2).replace(",", "").replace("−", "-")))
+    # a verb or adjective the corpus never uses may paraphrase what is there ("what worries Japan"): it weighs
+    # less than its idf says; an unseen noun names what is missing ("the architect") and weighs in full
+    verbs = set(terms) - set(tokenize(" ".join(w for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS)))
+    weights = {t: lexical.idf(t) * (UNSEEN_TERM if lexical.df and t not in lexical.df and t in verbs else 1.0)
+               for t in terms}
+    return Question(
+        text=text, asked=asked, terms=terms, weights=weights, pairs=pairs(tokens),
+        sequence=tuple(tokens), years=years, intent=intent, answer_type=answer_type,
+        kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure,
+        focus_articles=focus_articles,
+        role=(kind if answer_type in ("person", "agent") and kind else
+              " ".join(_HEAD.split(f" {role.group(1)} ")[0].split()[-2:]) if role else ""),
+        topic=[t for t in terms if t not in _OPEN_FRAMING] if intent in ("open", "list") else [],
+        section=tokenize(next(g for g in section.groups() if g)) if section else [],
+        compare=("min" if m.group(1).lower() in LOWER_WORDS else "max") if m and not bound else "",
+        which_years=which_years and not m and not bound, bound=bound,
+        members=members and not years and not which_years,
+        count=counted.group(1).strip() if counted and not years and not which_years else "",
+        rank_rows=("min" if superlative.lower() in LOWER_WORDS else "max") if ranked else "",
+        amount=bool(_AMOUNT.search(text)) and not _WHY.search(text),
+        each=bool(re.search(r"\b(?:each|every)\b", text, re.I)))

@@ -1,0 +1,109 @@
+"""Answer spans: the part of a sentence that is the short answer to a fact question. The spans of the
+asked type come from spaCy's entity recogniser (PERSON, ORG, GPE, DATE, MONEY, ...), with a pattern for
+the dates and amounts it misses; among them, the one the sentence ties to what the question asks (the
+role it names, its words) is the answer. A span the question itself names is never its answer."""
+from __future__ import annotations
+
+import re
+
+from index.lexical import tokenize
+
+from .language import Entity, parse
+from .question import Question
+from .textscan import MONTH
+
+TYPE_LABELS = {
+    "person": ("PERSON",),
+    "agent": ("PERSON", "ORG", "NORP"),
+    "organization": ("ORG",),
+    "source": ("ORG", "PERSON"),
+    "place": ("GPE", "LOC", "FAC"),
+    "date": ("DATE", "TIME"),
+    "amount": ("MONEY", "PERCENT", "QUANTITY", "CARDINAL"),
+}
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MONTH}\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?|"
+                   rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
+_AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s+cent|million|billion|bn|m\b|k\b|"
+                     r"thousand)?(?:\s+[a-z]+)?")
+_NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
+_WORD = re.compile(r"[\w’'.-]+")
+_FALLBACK = {"date": _DATE, "amount": _AMOUNT}
+MEASURE_WORDS = 6  # an amount is of a noun this many words from it ("3,400 visitors", "visitors rose to 3,400")
+
+
+def names_role(role: str, text: str) -> bool:
+    """`text` puts a name next to the role: "Prime Minister Shinzo Abe", "Shinzo Abe, the prime minister"."""
+    r = re.escape(role).replace("\\ ", r"\s+")
+    return bool(re.search(rf"(?i:\b{r})\s+{_NAME}|{_NAME},\s+(?i:(?:the\s+)?(?:[\w'’]+\s+)?{r})\s*[,;.]", text))
+
+
+def _asked(question: Question) -> set[str]:
+    """What the question names itself, as stems: its terms, entities and years."""
+    return set(question.terms) | set(tokenize(" ".join(question.entities))) | set(question.years)
+
+
+def typed_spans(text: str, question: Question) -> list[Entity]:
+    """Spans of `text` of the question's answer type that the question does not name itself."""
+    labels = TYPE_LABELS.get(question.answer_type)
+    if not labels:
+        return []
+    entities = parse(text).entities
+    found = [e for e in entities if e.label in labels]
+    pattern = _FALLBACK.get(question.answer_type)
+    if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
+        for m in pattern.finditer(text):
+            if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
+                if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
+                    found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
+    asked = _asked(question)
+    # a span the question names is no answer to it ("Okafor" in "who took over from Okafor")
+    return sorted((e for e in found if not (stems := tokenize(e.text)) or stems[-1] not in asked),
+                  key=lambda e: e.start)
+
+
+def _anchors(question: Question, text: str) -> list[int]:
+    """Where the sentence says what the question asks: its role words first, else its terms."""
+    if question.role:
+        r = re.escape(question.role).replace("\\ ", r"\s+")
+        found = [m.end() for m in re.finditer(rf"(?i:\b{r})", text)]
+        if found:
+            return found
+    terms = set(question.terms)
+    return [m.start() for m in _WORD.finditer(text) if set(tokenize(m.group(0))) & terms]
+
+
+def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity]:
+    """For "how many visitors": the amounts the sentence ties to visitors (the noun within a few words
+    of the figure); [] when it gives no amount of that."""
+    if not question.measure:
+        return spans
+    words = list(_WORD.finditer(text))
+    at = [i for i, m in enumerate(words) if question.measure in tokenize(m.group(0))]
+
+    def index(pos: int) -> int:
+        return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
+
+    return [e for e in spans if any(abs(index(e.start) - i) <= MEASURE_WORDS for i in at)]
+
+
+def attached(question: Question, text: str) -> bool:
+    """The sentence gives an amount of what the question measures (or it measures nothing named)."""
+    return bool(_measured(question, text, typed_spans(text, question)))
+
+
+def answer_span(question: Question, text: str) -> str:
+    """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
+    when there is none (the answer is then the quote alone)."""
+    spans = typed_spans(text, question)
+    spans = _measured(question, text, spans) or spans
+    if not spans:
+        return ""
+    anchors = _anchors(question, text)
+    if not anchors:
+        return spans[0].text
+
+    def distance(e: Entity) -> int:
+        return min(0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors)
+
+    return min(spans, key=lambda e: (distance(e), e.start)).text

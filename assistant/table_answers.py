@@ -1,0 +1,121 @@
+"""Answers that a whole table gives: the rows it lists ("what are the components of X"), every row's
+asked cell ("X for each quarter"), the row ranked first by a column ("which segment had the highest
+revenue"), and the several rows one question names ("for Japanese Yen and South Korean Won")."""
+from __future__ import annotations
+
+import re
+
+from index.lexical import tokenize
+from index.store import Store
+from index.types import Chunk
+
+from .evidence import Evidence
+from .question import Question
+from .tables import label_words, parse_number, read_row, row_label, value_columns
+from .thresholds import FALLBACK_SCORE, MAX_MEMBERS, RANK_DEPTH
+
+_TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
+_OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
+
+
+def labelled_rows(store: Store, chunk: Chunk) -> list[tuple[str, Chunk]]:
+    """The rows of a row's table that have a label, each with it, in the table's order."""
+    return [(label, row) for row in store.table_rows(chunk.article_id, chunk.table_index)
+            if (label := row_label(row))]
+
+def members(store: Store, query: Question, best: Evidence) -> list[tuple[str, Chunk]]:
+    """The rows a table lists, each with its label. Where the question names a row (a total, a
+    group heading: "the components of revenue"), the rows it adds up: the block above it, else the
+    block below it; otherwise every row but the totals."""
+    rows = [(label, row) for label, row in labelled_rows(store, best.chunk) if any(list(row.row.values())[1:])]
+    asked = set(query.terms)
+
+    def words(text: str) -> set[str]:
+        return set(tokenize(text))
+
+    grouped = []  # the rows under the named group heading, up to its total
+    for label, row in rows:
+        if row.group and words(row.group) <= asked:
+            if _TOTAL.match(label):
+                break
+            grouped.append((label, row))
+    if grouped:
+        return grouped[:MAX_MEMBERS] if len(grouped) > 1 else []
+    total = [i for i, (label, _) in enumerate(rows) if _TOTAL.match(label)]
+    named = [i for i, (label, _) in enumerate(rows) if len(words(label)) >= 2 and words(label) <= asked]
+    if named:
+        at = max(named, key=lambda i: len(words(rows[i][0])))
+        stops = set(total) | set(named)
+        block = []
+        for i in (range(at - 1, -1, -1) if at > 0 else range(at + 1, len(rows))):
+            if i in stops:
+                break
+            block.append(i)
+        rows = [rows[i] for i in sorted(block)]
+    else:
+        rows = [r for i, r in enumerate(rows) if i not in total]
+    return rows[:MAX_MEMBERS] if len(rows) > 1 else []
+
+def every_row(store: Store, query: Question, best: Evidence) -> list[Evidence]:
+    """For "the low price for each quarter of 2018": every row of the best row's table, totals left
+    out, in the table's order, each with its asked cells."""
+    rows = [row for label, row in labelled_rows(store, best.chunk) if not _TOTAL.match(label)]
+    read = [ev for row in rows[:MAX_MEMBERS] if (ev := read_row(query, row)) and ev.values]
+    return read if len(read) > 1 else []
+
+def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tuple[str, Chunk]]:
+    """For "which segment had the highest revenue": in the table of the best row (or of a row scored
+    nearly as well), the row with the largest (smallest) value in each asked column,
+    totals and "other" rows left out; one statement per winning row."""
+    table = next((ev for ev in evidence[:RANK_DEPTH] if ev.chunk.kind == "table_row"
+                  and ev.score >= FALLBACK_SCORE * evidence[0].score), None)
+    if table is None:
+        return []
+    rows = [row for label, row in labelled_rows(store, table.chunk)
+            if not _TOTAL.match(label) and not _OTHER.match(label)]
+    word = "highest" if query.rank_rows == "max" else "lowest"
+    wins: dict[str, tuple[Chunk, list[str]]] = {}
+    for col in value_columns(query, table.chunk):
+        values = [(value, row) for row in rows if col < len(cells := list(row.row.values()))
+                  and (value := parse_number(cells[col])) is not None]
+        if len(values) < 2:
+            continue
+        _, winner = (max if query.rank_rows == "max" else min)(values, key=lambda v: v[0])
+        header = list(winner.headers)[col] if col < len(winner.headers) else ""
+        wins.setdefault(winner.id, (winner, []))[1].append(f"“{header}” ({list(winner.row.values())[col]})")
+    return [(f"{row_label(row)} has the {word} value under {' and '.join(said)}", row)
+            for row, said in wins.values()]
+
+
+def named_rows(query: Question, evidence: list[Evidence]) -> list[Evidence]:
+    """The best row and the other rows of its table that the question names as well ("for Japanese Yen
+    and South Korean Won, respectively"), in the question's order; none unless there are two. Each
+    label names a thing of its own (not the table's subject, which its caption names), no word shared."""
+    if not evidence or evidence[0].chunk.kind != "table_row" or query.members or not re.search(r"\band\b", query.text):
+        return []
+    best = evidence[0]
+    context = set(tokenize(" ".join((best.chunk.title, best.chunk.section, best.chunk.caption))))
+    used = set(label_words(best.chunk))
+    if not _named(used, query, context):
+        return []
+    found = []
+    for ev in evidence[1:12]:
+        words = label_words(ev.chunk)
+        if (ev.chunk.kind == "table_row" and ev.chunk.article_id == best.chunk.article_id
+                and ev.chunk.table_index == best.chunk.table_index and _named(words, query, context)
+                and not words & used):
+            found.append(ev)
+            used |= words
+    if not found:
+        return []
+    return sorted([best, *found[:3]], key=lambda ev: min(query.terms.index(t) for t in label_words(ev.chunk)
+                                                         if t in query.terms))
+
+
+def _named(label: set[str] | frozenset[str], query: Question, context: set[str]) -> bool:
+    """Does the question name this row label, with words the table's context does not explain: most of
+    its words, or one of the question's rarest ("Huawei" for "Huawei Technologies Co., Ltd.")?"""
+    found = label & set(query.terms)
+    rarest = max(query.weights.values(), default=0.0)
+    return bool(found - context) and (len(found) / len(label) >= 0.5
+                                      or any(query.weights[t] >= 0.8 * rarest for t in found))
