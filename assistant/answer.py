@@ -13,9 +13,10 @@ A question whose evidence lacks what it asks is declined, with the closest passa
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from index.lexical import tokenize
 from index.store import Store
 
 from . import lists, overview
@@ -27,9 +28,9 @@ from .meaning import Meaning
 from .question import Question, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
-from .sentences import sentences
+from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import K, MEANING_CHUNKS
+from .thresholds import K, MEANING_CHUNKS, SECTION_ASKED
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ class Answerer:
             return overview.inconsistency(self.store, q, hits, filters), []
         if q.answer_type == "source":
             return overview.source(self.store, q, hits), []
+        if q.intent == "list" and (heading := _section_asked(q, hits)):
+            q = replace(q, intent="open", section=tokenize(heading))  # "what are the recommendations for X?"
         if q.intent == "open":
             return overview.synthesis(self.store, self.meaning, q, hits, vector, filters), []
         if q.intent == "list" and (listed := lists.list_answer(self.store, q, hits)) is not None:
@@ -151,3 +154,14 @@ class Answerer:
     def _decline(self, q: Question, hits: list[Hit]) -> Answer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
         return Answer(question=q.asked, answered=False, answer=DECLINE, mode="grounded", related=related)
+
+
+def _section_asked(q: Question, hits: list[Hit]) -> str:
+    """The heading of a section the question is about as a whole ("What are the recommendations for X?"
+    under "Recommendations for X"): one that holds nearly every word of the question (counted, not
+    weighed: a word of an article's headings is in all its chunks, so it weighs little)."""
+    for h in hits[:10]:
+        if h.chunk.section and q.terms and \
+                len(set(q.terms) & tokset(h.chunk.section)) >= SECTION_ASKED * len(q.terms):
+            return h.chunk.section
+    return ""

@@ -9,6 +9,7 @@ whether a candidate is cited evidence holding the expected answer; see `threshol
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -34,7 +35,12 @@ class Article:
     def __init__(self, texts: list[str]):
         self.chunks = len(texts) or 1
         self.df = Counter(t for text in texts for t in set(tokenize(text)))
-        self.words = frozenset(self.df)
+        # what its runs of two to five words abbreviate to ("Chief financial officer": "cfo")
+        initials = set()
+        for text in texts:
+            first = [w[0].lower() for w in re.findall(r"[A-Za-z][\w’'-]*", text)]
+            initials |= {"".join(first[i:i + n]) for n in range(2, 6) for i in range(len(first) - n + 1)}
+        self.words = frozenset(self.df) | frozenset(initials)
 
     def weight(self, term: str, idf: float) -> float:
         """A question word's weight within this article: its idf, less the more of the article's chunks have it."""
@@ -83,7 +89,9 @@ def features(q: Question, ev: Evidence, top_score: float, art: Article) -> dict[
     chunk = ev.chunk
     words = art.words
     unit = tokset(f"{ev.statement} {chunk.title} {chunk.section} {chunk.caption} {' '.join(chunk.headers)}")
-    typed = bool(q.answer_type) and q.intent == "fact" and q.answer_type not in ("reason", "definition")
+    # a row's cells are its answer: it need not hold a named thing ("which segment had the highest revenue")
+    typed = bool(q.answer_type) and q.intent == "fact" and q.answer_type not in ("reason", "definition") \
+        and not (q.answer_type == "entity" and chunk.kind == "table_row")
     spans = typed_spans(ev.statement, q) if typed else []
     kind = tokenize(q.kind)[-1:] if q.kind else []
     said = set(YEAR.findall(f"{ev.statement} {chunk.published_at[:4]}"))

@@ -8,6 +8,7 @@ up. Writes to the index go one at a time.
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,11 @@ def example_questions(store: Store) -> list[str]:
     for row in rows:
         label = next(iter(row.row.values()), "")
         if len(row.headers) > 1 and row.headers[1] and label and not any(ch.isdigit() for ch in row.headers[1]):
-            out.setdefault((row.article_id, row.table_index), f"What is the {_plain(row.headers[1])} for {_plain(label)}?")
+            header = _plain(row.headers[1])
+            owned = re.match(r"\S+['’]s\b", header)  # "Japan’s role in trade relations", "the proposed action for X"
+            out.setdefault((row.article_id, row.table_index),
+                           f"What is {header} in {_plain(label)}?" if owned else
+                           f"What is the {header} for {_plain(label)}?")
     questions = list(out.values())[:2]
     leads = store.chunks.get(where={KIND: "text"}, include=["documents"], limit=20)
     for text in leads["documents"]:

@@ -10,15 +10,19 @@ from dataclasses import dataclass
 
 from .language import parse
 
-_LEAD = re.compile(r"^\s*(?:and|but|also|so|ok(?:ay)?|then)?\s*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+", re.I)
+_LEAD = re.compile(r"^\s*(?:and|but|also|so|ok(?:ay)?|then)?\s*(?:what|how)\s+about\s+|^\s*(?:and|but|also|so|then)\s+",
+                   re.I)
 _PREPOSITION = re.compile(r"^(for|in|on|at|of|during|from|with|about)\s+", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|did|do|can|"
                             r"could|will|would|should|list|name|describe|explain|tell|summari[sz]e)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|his|her|him)\b", re.I)
+SHORT = 5  # words of a question that names nothing of its own and so continues the conversation
 _PERSONAL = re.compile(r"\b(he|she|him|his|her)\b", re.I)
 # a proper name in the previous question: capitalised words (with U.S.-style acronyms), possessive kept
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b((?:[A-Z][\w.\-]*|[A-Z]\.(?:[A-Z]\.)+)(?:\s+(?:of\s+)?[A-Z][\w.\-]*)*)(['’]s)?")
+_FULL = re.compile(r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|did|do|can|could|will|"
+                   r"would|should|has|have|had)\b", re.I)  # a follow-up that is a whole question
 # "What is the [proposed action] for cybersecurity?", "What is Japan's role in [innovation]?"
 _THING = re.compile(r"^\s*(?:what|which|who)\s+(?:is|are|was|were)\s+the\s+(.+?)\s+(?:for|in|of|on|at|during|from|"
                     r"with|about)\s", re.I)
@@ -59,11 +63,16 @@ def turns_of(history) -> list[Turn]:
 
 
 def is_follow_up(question: str) -> bool:
+    """A question that leans on the conversation: it opens with "and", "so", "what about"; it is a few words
+    with no question word ("And the U.S.?"); it points back ("it", "she"); or it is short and names nothing
+    of its own ("What was the score?", "Was anyone killed?")."""
     q = question.strip()
     if _LEAD.match(q):
         return True
     words = q.rstrip("?.! ").split()
-    return len(words) <= 3 and not _QUESTION_WORD.search(q) or bool(_PRONOUN.search(q)) and len(words) <= 8
+    names = [w for w in words[1:] if w[:1].isupper() or any(ch.isdigit() for ch in w)]
+    return (len(words) <= 3 and not _QUESTION_WORD.search(q) or bool(_PRONOUN.search(q)) and len(words) <= 8
+            or len(words) <= SHORT and not names)
 
 
 def _person(turn: Turn) -> str:
@@ -90,8 +99,9 @@ def condense(question: str, previous: str) -> str:
     focus = _LEAD.sub("", question.strip()).rstrip("?! ").strip()
     if focus.endswith(".") and not re.search(r"\b[A-Z]\.$", focus):
         focus = focus[:-1]
-    if _PRONOUN.search(question) and not _LEAD.match(question):
-        return f"{question.rstrip()} ({previous.strip()})"  # "What is its outcome?": keep the earlier topic
+    if _PRONOUN.search(question) and not _LEAD.match(question) or _FULL.match(focus) and len(focus.split()) > 3:
+        # "What is its outcome?", "So how many people came?": a question of its own, on the earlier topic
+        return f"{question.rstrip()} ({previous.strip()})"
     if not focus:
         return previous
     if _YEAR.search(focus) and _YEAR.search(previous):  # "And in 2018?": the period changes

@@ -17,6 +17,7 @@ from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
 from .spans import TYPE_LABELS
 from .table_answers import labelled_rows
+from .tables import label_words
 from .thresholds import MAX_LIST
 
 ENTITY_TYPES = ("person", "organization", "place")
@@ -39,18 +40,21 @@ def _names(words: list[str], text: str) -> float:
 
 
 def _fit(q: Question, named: str, context: str) -> float:
-    """How well a header or a list's intro (`named`, with its `context`) is what the question asks to list:
-    the share of the question's words they hold, when they hold what it lists (else 0)."""
-    return q.coverage(tokset(f"{named} {context}")) if _names(_asked(q), named) >= MIN_NAMED else 0.0
+    """How well a header (`named`, with its table's `context`) is what the question asks to list: the
+    share of the question's words it holds, then its context's, when it names what is listed (else 0)."""
+    own = tokset(named)
+    return q.coverage(own) + 0.5 * q.coverage(tokset(context) - own) if _names(_asked(q), named) >= MIN_NAMED else 0.0
 
 
 def _from_tables(q: Question, hits: list[Hit]) -> tuple[float, Chunk, int] | None:
     """(fit, a row, column) of the column of a table the hits reach that best names what is asked."""
     seen, best = set(), None
+    named = {(h.chunk.article_id, h.chunk.table_index) for h in hits[:15]
+             if h.chunk.kind == "table_row" and (label := label_words(h.chunk)) and label <= set(q.terms)}
     for h in hits[:15]:
         c = h.chunk
-        if c.kind != "table_row" or (c.article_id, c.table_index) in seen:
-            continue
+        if c.kind != "table_row" or (c.article_id, c.table_index) in seen | named:
+            continue  # a table one of whose rows the question names is read for that row, not listed
         seen.add((c.article_id, c.table_index))
         for i, header in enumerate(c.headers):
             fit = _fit(q, header, f"{c.caption} {c.section}")
@@ -70,13 +74,16 @@ def _column(store: Store, chunk: Chunk, col: int) -> list[tuple[str, Chunk]]:
 
 
 def _from_lists(q: Question, hits: list[Hit]) -> tuple[float, Chunk] | None:
-    """(fit, a list) whose introducing line best names what is asked ("Key areas ... include:")."""
+    """(fit, a list) whose introducing line, with its section, holds most of what is asked ("Key areas
+    ... include:" for "which areas were emphasized", "The work includes:" for "list the repairs")."""
     best = None
     for h in hits[:10]:
         lines = [ln.strip() for ln in h.chunk.text.split("\n") if ln.strip()]
         if h.chunk.kind == "list" and len(lines) > 1:
-            fit = _fit(q, lines[0].rstrip(":"), h.chunk.section)
-            if fit > 0 and (best is None or fit > best[0]):
+            intro, around = tokset(lines[0]), tokset(f"{h.chunk.section} {h.chunk.title}")
+            # its own line first, what it sits under second, the kind of thing asked as a tiebreak
+            fit = q.coverage(intro) + 0.5 * q.coverage(around - intro) + 0.1 * bool(set(_asked(q)) & intro)
+            if q.coverage(intro | around) >= MIN_NAMED and (best is None or fit > best[0]):
                 best = (fit, h.chunk)
     return best
 
@@ -103,14 +110,10 @@ def _from_entities(q: Question, hits: list[Hit]) -> list[tuple[str, Chunk, str]]
 
 
 def list_answer(store: Store, q: Question, hits: list[Hit]) -> object:
-    """Every item the question asks for, each cited; None when no table, list or named things hold them."""
+    """Every item the question asks for, each cited; None when no table, list or named things hold them:
+    a table column or a list that names what is asked first (the structure says what its items are),
+    else the named things of the asked kind."""
     cites = Citations()
-    if q.answer_type in ENTITY_TYPES:
-        named = _from_entities(q, hits)
-        if not named:
-            return None
-        parts = [f"{name} [{cites.mark(chunk, s)}]" for name, chunk, s in named]
-        return grounded(q, "; ".join(parts) + ".", cites)
     table, listed = _from_tables(q, hits), _from_lists(q, hits)
     if table and (not listed or table[0] >= listed[0]) and len(items := _column(store, table[1], table[2])) > 1:
         header = table[1].headers[table[2]]
@@ -121,4 +124,6 @@ def list_answer(store: Store, q: Question, hits: list[Hit]) -> object:
         marker = cites.mark(chunk, chunk.text)
         lines = [ln.strip().removeprefix("- ") for ln in chunk.text.split("\n") if ln.strip()]
         return grounded(q, f"{lines[0]}\n" + "\n".join(f"- {item} [{marker}]" for item in lines[1:MAX_LIST + 1]), cites)
+    if q.answer_type in ENTITY_TYPES and (named := _from_entities(q, hits)):
+        return grounded(q, "; ".join(f"{name} [{cites.mark(chunk, s)}]" for name, chunk, s in named) + ".", cites)
     return None

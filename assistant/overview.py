@@ -115,7 +115,7 @@ def synthesis(store: Store, meaning: "Meaning", q: Question, hits: list[Hit], ve
     cites = Citations()
     lines = [sentence(p.text, cites.mark(p.chunk, p.text if p.chunk.kind != "table_row" else p.chunk.text))
              for p in chosen]
-    return grounded(q, "\n".join(f"- {line}" for line in lines), cites)
+    return grounded(q, "\n".join([lines[0], *(f"- {line}" for line in lines[1:])]), cites)  # the first point leads
 
 
 def _pick(points: list[_Point], ranked: bool) -> list[_Point]:
@@ -148,27 +148,43 @@ def _overlap(a: _Point, b: _Point) -> float:
 # ----- the source of an article ---------------------------------------------------------------------
 
 def source(store: Store, q: Question, hits: list[Hit]) -> object:
-    """Who reported it: the outlet or person the article attributes its report to, else its publisher."""
-    articles = list(q.focus_articles) or list(dict.fromkeys(h.chunk.article_id for h in hits))[:1]
-    for article in articles[:2]:
-        chunks = sorted(_article_chunks(store, [article]), key=lambda c: (c.section_index, c.id))
-        for c in chunks:
-            if c.kind == "table_row":
-                continue
-            for s in sentences(c.text):
-                m = _ATTRIBUTION.search(s)
-                name = next((g for g in m.groups() if g), "") if m else ""
-                if name and any(e.label in ("ORG", "PERSON") and name in e.text or e.text in name
-                                for e in parse(s).entities):
-                    cites = Citations()
-                    return grounded(q, f"{name}. {quoted(s)} [{cites.mark(c, s)}]", cites)
-        first = next((c for c in chunks if c.kind != "table_row"), None)
-        if first is not None and (first.publisher or first.author):
-            who = first.publisher or first.author
-            lead = sentences(first.text)[0]
-            cites = Citations()
-            role = "publisher" if first.publisher else "author"
-            return grounded(q, f"{who} (the article’s {role}). {quoted(lead)} [{cites.mark(first, lead)}]", cites)
+    """Who reported it: the outlet or person an article attributes its report to, else its publisher;
+    for "which outlets covered X", each article's."""
+    if q.focus_articles:
+        articles = list(q.focus_articles)
+    else:
+        best = max((q.coverage(tokset(h.chunk.embed_text())) for h in hits), default=0.0)
+        articles = list(dict.fromkeys(h.chunk.article_id for h in hits[:8]
+                                      if q.coverage(tokset(h.chunk.embed_text())) >= 0.8 * best))
+    found = [said for a in articles[:MAX_ARTICLES if q.intent == "list" else 1] if (said := _source_of(store, a))]
+    if not found:
+        return None
+    cites = Citations()
+    if q.intent == "list":  # each outlet once, cited by its first article
+        first = {name: (c, s) for name, c, s in reversed(found)}
+        return grounded(q, "; ".join(f"{name} [{cites.mark(c, s)}]" for name, (c, s) in reversed(first.items()))
+                        + ".", cites)
+    name, c, s = found[0]
+    return grounded(q, f"{name}. {quoted(s)} [{cites.mark(c, s)}]", cites)
+
+
+def _source_of(store: Store, article: str) -> tuple[str, Chunk, str] | None:
+    """(who, the chunk, the sentence that says so) for one article: the report it attributes itself to
+    ("According to Kyodo News, ..."), else its publisher or author with its first sentence."""
+    chunks = sorted(_article_chunks(store, [article]), key=lambda c: (c.section_index, c.id))
+    for c in chunks:
+        if c.kind == "table_row":
+            continue
+        for s in sentences(c.text):
+            m = _ATTRIBUTION.search(s)
+            name = next((g for g in m.groups() if g), "") if m else ""
+            if name and any(e.label in ("ORG", "PERSON") and (name in e.text or e.text in name)
+                            for e in parse(s).entities):
+                return name, c, s
+    first = next((c for c in chunks if c.kind != "table_row"), None)
+    if first is not None and (first.publisher or first.author):
+        role = "publisher" if first.publisher else "author"
+        return f"{first.publisher or first.author} (the article’s {role})", first, sentences(first.text)[0]
     return None
 
 

@@ -12,7 +12,7 @@ from .evidence import Evidence, context
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
-from .spans import names_role, typed_spans
+from .spans import attached, names_role, typed_spans
 from .thresholds import SECTION_ASKED, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -31,6 +31,7 @@ _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|ow
 _SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),
               frozenset(tokenize("calculate compute determine measure")))
 MEANING_WEIGHT = 0.5  # a sentence's cosine to the question, beside its share of the question's words
+ASKED_HERE = 0.5  # a question in the text ("Who is exempt?") asks ours when it holds this share of its words
 
 
 def _said(question: Question, unit: str) -> frozenset[str]:
@@ -61,9 +62,9 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 1.5 if names_role(question.role, unit) else 0.5
     if question.why and _CAUSAL.search(unit) or (question.definition or question.members) and _DEFINING.search(unit):
         return 1.5
-    if question.answer_type in ("date", "place", "amount", "person", "agent", "organization") \
-            and question.intent == "fact" and typed_spans(unit, question):
-        return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date
+    if question.answer_type in ("date", "place", "amount", "person", "agent", "organization", "entity") \
+            and question.intent == "fact" and typed_spans(unit, question) and attached(question, unit):
+        return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
     return 1.0
 
 
@@ -85,7 +86,11 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         close = meaning.get(unit, 0.0) if not unit.endswith(":") and len(unit.split()) >= 6 else 0.0
         return (lexical + MEANING_WEIGHT * max(close, 0.0)) * _weight(question, unit, is_list and i == 0)
 
-    scored = sorted(((score(i, u), i) for i, u in enumerate(units)), key=lambda x: (-x[0], x[1]))
+    scores = [score(i, u) for i, u in enumerate(units)]
+    for i, u in enumerate(units[:-1]):  # an interview's question that asks ours: the answer is what follows it
+        if u.endswith("?") and question.coverage(tokset(u) | ctx) >= ASKED_HERE:
+            scores[i + 1] = max(scores[i + 1], scores[i] * (1 + TYPED_BONUS))
+    scored = sorted(((sc, i) for i, sc in enumerate(scores)), key=lambda x: (-x[0], x[1]))
     best_cov, best = scored[0]
     best_meaning = max((meaning.get(u, 0.0) for u in units), default=0.0)
     heading = question.coverage(tokset(chunk.section)) if chunk.opens_section else 0.0

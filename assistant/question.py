@@ -46,7 +46,7 @@ _COMPARE_WORDS = re.compile(r"\bcompar(?:e[sd]?|ison|ing)\b|\bdiffer(?:ence|ence
 
 # ----- answer type ------------------------------------------------------------------------------------
 _SOURCE = re.compile(r"\b(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:first\s+)?(?:reported|published|wrote|broke|"
-                     r"carried|ran)\b|\bwhere\s+(?:does|did|do|is)\s+(?:it|this|that|the\s+[\w-]+)\s+(?:come|coming)"
+                     r"carried|ran|covered)\b|\bwhere\s+(?:does|did|do|is)\s+(?:it|this|that|the\s+[\w-]+)\s+(?:come|coming)"
                      r"\s+from\b|\bwhat\s+(?:is|was|are)\s+the\s+(?:news\s+)?sources?\b|\baccording\s+to\s+"
                      r"(?:whom|what|which)\b|\bwho\s+(?:is|was)\s+(?:the\s+)?(?:source|author|reporter)\b", re.I)
 _WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\b(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b|"
@@ -157,8 +157,8 @@ class Question:
     weights: dict[str, float]  # term -> idf
     years: list[str]
     intent: str = "fact"  # fact | list | open | compare | yesno
-    answer_type: str = ""  # person | agent | organization | place | date | amount | source | reason | definition |
-    #                        inconsistency | "" (a description or a table cell)
+    answer_type: str = ""  # person | agent | organization | place | date | amount | entity (any named thing) |
+    #                        source | reason | definition | inconsistency | "" (a description or a table cell)
     kind: str = ""  # the kind of thing asked: "prime minister", "proposed actions"
     role: str = ""  # a role the answer names next to a person: "prime minister"
     topic: list[str] = field(default_factory=list)  # open and list questions: the terms of what they are about
@@ -204,6 +204,20 @@ class Question:
 
 def pairs(tokens: list[str]) -> set[tuple[str, str]]:
     return set(zip(tokens, tokens[1:]))
+
+
+_ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+_QUARTER = re.compile(r"\b(first|second|third|fourth)[\s-]+quarter\b|\bq([1-4])\b|\b(\d+)s\b", re.I)
+
+
+def _quarters(m: re.Match) -> str:
+    """The two ways a report names a quarter, so either finds the other ("first quarter" / "Q1"), and a
+    number's plural as the number ("over-65s")."""
+    if m.group(3):
+        return m.group(3)
+    n = _ORDINAL[m.group(1).lower()] if m.group(1) else m.group(2)
+    word = {v: k for k, v in _ORDINAL.items()}[n]
+    return f"{m.group(0)} Q{n}" if m.group(1) else f"{m.group(0)} {word} quarter"
 
 
 def _without(tokens: list[str], words: Iterable[str]) -> list[str]:
@@ -298,12 +312,12 @@ def answer_type_of(text: str, kind: str) -> str:
         return "place"
     if _HOW_MUCH.search(text):
         return "date" if re.search(r"\bhow\s+(?:long|often)\b", text, re.I) else "amount"
-    if _WHO.match(text):
+    if _WHO.match(text) or re.match(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b", text, re.I):
         return "agent"
     for stem in reversed(tokenize(kind)):  # the head of "which prime minister", "what companies"
         if stem in _KIND_TYPE:
             return _KIND_TYPE[stem]
-    return ""
+    return "entity" if kind else ""  # "which award", "which shipping lines": a named one
 
 
 def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
@@ -311,7 +325,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     asked = asked or text
     parsed = parse(asked)
     tags = [(t.text, t.tag) for t in parsed.tokens]
-    tokens = [t for token in tokenize(_GENERIC.sub(" ", text)) for t in _unglued(token, lexical)]
+    tokens = [t for token in tokenize(_GENERIC.sub(" ", _QUARTER.sub(_quarters, text))) for t in _unglued(token, lexical)]
     m = _COMPARE.search(text)
     limit = _THRESHOLD.search(text) if m or _WHICH_YEARS.search(text) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
@@ -341,6 +355,9 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     intent = intent_of(asked, tags, years)
     answer_type = answer_type_of(asked, kind)
     role = _ROLE.match(text)
+    role_words = _HEAD.split(f" {role.group(1)} ")[0].split()[-2:] if role else []
+    if not any(tag in _NOUN_TAGS for w, tag in tags if w in role_words[-1:]):
+        role_words = []  # "who is taking over from X": a verb, not a role
     section = _SECTION.search(asked)
     entities = [e.text for e in parsed.entities if e.label not in ("CARDINAL", "ORDINAL", "DATE", "TIME")]
     entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in entities)]
@@ -362,7 +379,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure,
         focus_articles=focus_articles,
         role=(kind if answer_type in ("person", "agent") and kind else
-              " ".join(_HEAD.split(f" {role.group(1)} ")[0].split()[-2:]) if role else ""),
+              " ".join(role_words)),
         topic=[t for t in terms if t not in _OPEN_FRAMING] if intent in ("open", "list") else [],
         section=tokenize(next(g for g in section.groups() if g)) if section else [],
         compare=("min" if m.group(1).lower() in LOWER_WORDS else "max") if m and not bound else "",

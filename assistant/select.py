@@ -16,9 +16,9 @@ from .passages import from_text
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
-from .spans import names_role
+from .spans import names_role, typed_spans
 from .tables import from_row, names_in_order
-from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
+from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
                          ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
 
@@ -54,7 +54,7 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
                     + (0.96 * ev.label + 0.29 * ev.focus + 0.07 + 0.6 * names_in_order(question, ev.chunk)
                        if row else 0.0))
         if question.focus_articles and ev.chunk.article_id in question.focus_articles:
-            ev.score += 1.0  # a follow-up: the articles the conversation is about come first
+            ev.score += FOLLOWED  # a follow-up: the articles the conversation is about come first
         out.append(ev)
     if question.role and any(names_role(question.role, e.statement) for e in out):
         for e in out:  # "who is the prime minister": evidence that names no one in that role does not answer
@@ -97,6 +97,9 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     the year asked. (`named_rows`: the question names this row and others of its table by their labels)"""
     if unstated_operation(question, best):
         return False
+    if question.intent == "fact" and question.answer_type in ("date", "amount") and best.chunk.kind != "table_row" \
+            and not typed_spans(best.statement, question):
+        return False  # "how much did Japan spend on defense": a passage about it that states no amount
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):
         return False
     lookup = not (question.compare or question.which_years or question.members or question.bound

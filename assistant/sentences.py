@@ -25,6 +25,14 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
+def visible(text: str) -> tuple[str, list[int]]:
+    """The text without invisible format characters (zero-width, bidi controls), and for each of its
+    characters the offset of the same character in `text` (so that a span found in the one is cut from
+    the other, invisible characters and all)."""
+    kept = [i for i, ch in enumerate(text) if not _INVISIBLE.match(ch)]
+    return "".join(text[i] for i in kept), kept
+
+
 def is_instruction(text: str) -> bool:
     """Addressed to an assistant; read as shown, so zero-width or bidi characters inside the words
     ("Ig\u200bnore previous instructions") and full-width letters do not hide it."""

@@ -10,6 +10,7 @@ from index.lexical import tokenize
 
 from .language import Entity, parse
 from .question import Question
+from .sentences import visible
 from .textscan import MONTH
 
 TYPE_LABELS = {
@@ -20,16 +21,20 @@ TYPE_LABELS = {
     "place": ("GPE", "LOC", "FAC"),
     "date": ("DATE", "TIME"),
     "amount": ("MONEY", "PERCENT", "QUANTITY", "CARDINAL"),
+    "entity": ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"),
 }
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MONTH}\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?|"
                    rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
+_WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s+cent|million|billion|bn|m\b|k\b|"
                      r"thousand)?(?:\s+[a-z]+)?")
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
 _WORD = re.compile(r"[\w’'.-]+")
 _FALLBACK = {"date": _DATE, "amount": _AMOUNT}
-MEASURE_WORDS = 6  # an amount is of a noun this many words from it ("3,400 visitors", "visitors rose to 3,400")
+# an amount is of a noun up to this many words after it ("3,400 first-week visitors") or before it ("visitors
+# numbered 3,400", "revenue rose 22 percent to 502 million")
+AFTER_AMOUNT, BEFORE_AMOUNT = 3, 6
 
 
 def names_role(role: str, text: str) -> bool:
@@ -48,6 +53,10 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     labels = TYPE_LABELS.get(question.answer_type)
     if not labels:
         return []
+    shown, at = visible(text)  # a figure inside bidi controls ("\u202e5.4$\u202c") is still a figure
+    if len(shown) != len(text):
+        return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
+                for e in typed_spans(shown, question)]
     entities = parse(text).entities
     found = [e for e in entities if e.label in labels]
     pattern = _FALLBACK.get(question.answer_type)
@@ -84,7 +93,8 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
     def index(pos: int) -> int:
         return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
 
-    return [e for e in spans if any(abs(index(e.start) - i) <= MEASURE_WORDS for i in at)]
+    return [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
+                                    or index(e.start) <= i <= index(e.end - 1) for i in at)]
 
 
 def attached(question: Question, text: str) -> bool:
@@ -106,4 +116,9 @@ def answer_span(question: Question, text: str) -> str:
     def distance(e: Entity) -> int:
         return min(0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors)
 
+    if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.
+        spans = [e for e in spans if e.label == "TIME" or re.search(r"\d:\d\d", e.text)] or spans
+    elif question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
+        full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
+        spans = full or spans
     return min(spans, key=lambda e: (distance(e), e.start)).text

@@ -9,12 +9,13 @@ and the decision's figures per pack (out of fold).
 Packs: seed_dev and seed_chat_dev over seeds/, tatqa_dev over its corpus, and the probe's dev split
 (tests/data/probe); the probe's held-out split is never read here.
 
-    python bench/answerability.py [--folds 5] [--l2 1.0] [--keep DIR] [--rows FILE] [--json]
+    python bench/answerability.py [--folds 5] [--l2 1.0] [--keep DIR] [--rows FILE] [--write] [--json]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -152,6 +153,23 @@ def correct(result: dict[str, dict]) -> float:
     return float(np.mean([m["correct"] for m in result.values()]))
 
 
+def write_thresholds(weights: dict[str, float], min_p: float) -> None:
+    """Replace ANSWERABILITY and MIN_P in assistant/thresholds.py with the fitted ones."""
+    path = ROOT / "assistant" / "thresholds.py"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("ANSWERABILITY = {")
+    end = text.index("}", start) + 1
+    lines, line = [], "ANSWERABILITY = {  # fitted by bench/answerability.py --write\n   "
+    for k, v in weights.items():
+        if len(line) + len(f' "{k}": {v},') > 115:
+            lines.append(line)
+            line = "   "
+        line += f' "{k}": {v},'
+    text = text[:start] + "\n".join([*lines, line.rstrip(",")]) + "\n}" + text[end:]
+    text = re.sub(r"^MIN_P = [\d.]+", f"MIN_P = {min_p}", text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--folds", type=int, default=5)
@@ -159,6 +177,7 @@ def main() -> int:
     p.add_argument("--keep", type=Path, help="keep the packs' indexes in this folder (faster reruns)")
     p.add_argument("--rows", type=Path, help="read the candidates from this file if it exists, else write them "
                                               "there (to try fits without collecting again)")
+    p.add_argument("--write", action="store_true", help="put the weights and MIN_P into assistant/thresholds.py")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
@@ -193,6 +212,8 @@ def main() -> int:
                "by_threshold": {t: correct(decide(rows, probs, t)) for t in thresholds},
                "seconds": round(time.perf_counter() - started)}
     save("answerability", summary)
+    if args.write:
+        write_thresholds(weights, best_t)
     if args.json:
         print(json.dumps(summary))
         return 0

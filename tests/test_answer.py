@@ -56,7 +56,8 @@ def indexed(folder: Path, embeddings) -> Answerer:
 def test_table_row_answer_states_the_cell_with_its_row_and_column(answerer):
     a = answerer.ask("What is Japan’s role in security cooperation?")
     assert a.answered and a.mode == "grounded"
-    assert a.answer == "Security Cooperation — Japan’s Role: Host joint military exercises. [1]"
+    assert a.answer == "Host joint military exercises (Security Cooperation — Japan’s Role). [1]"  # the cell first
+    assert a.as_json()["short_answer"] == "Host joint military exercises"
     [c] = a.citations
     assert (c.marker, c.kind) == (1, "table_row")
     assert c.row["Japan’s Role"] == "Host joint military exercises"
@@ -83,9 +84,10 @@ def test_who_question_takes_the_sentence_that_names_the_person_in_that_role(answ
 
 def test_question_in_a_section_headings_words_is_answered_by_the_sections_opening(answerer):
     a = answerer.ask("What are the recommendations for enhancing Japan-U.S. collaboration?")
-    assert a.answered and "deepen intelligence sharing" in a.answer  # not a row of the section's table
-    [c] = a.citations
-    assert c.kind == "text" and c.section.startswith("Recommendations for Enhancing")
+    assert a.answered and a.answer.startswith("To fortify the alliance")  # the section's opening leads
+    assert "deepen intelligence sharing" in a.answer.splitlines()[0]  # not a row of the section's table
+    assert {c.section for c in a.citations} == {a.citations[0].section}
+    assert a.citations[0].kind == "text" and a.citations[0].section.startswith("Recommendations for Enhancing")
 
 
 def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answerer):
@@ -93,18 +95,17 @@ def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answere
     assert a.answered and "ASEAN" in a.answer  # the row says "Enhancing partnerships with ASEAN", not "organization"
     # not the "Security Cooperation" row
     areas = answerer.ask("What cooperation areas did the Prime Minister emphasize?").answer
-    assert "emphasized cooperation on economic policies, regional security, and technological innovation" in areas
+    assert "Trade and Investment" in areas and "Technological Development" in areas
     changes = answerer.ask("What communication changes are recommended?")  # of a kind, not an amount to work out
     assert "streamline communication protocols" in changes.answer
 
 
 def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_passing(answerer):
     a = answerer.ask("Which country is strengthening joint exercises with U.S. forces?")  # "U.S." names a column
-    assert a.answer == ("Military Collaboration — Japan’s Approach: Strengthening joint exercises with U.S. "
-                        "forces. [1]")
+    assert a.answer == "Strengthening joint exercises with U.S. forces (Military Collaboration — Japan’s Approach). [1]"
     # a column named in full is asked for; the cell quoted only says which row
     named = answerer.ask("What is the expected outcome of coordinated engagement with ASEAN?")
-    assert named.answer == "Regional Diplomacy — Expected Outcome: Strengthened regional alliances. [1]"
+    assert named.answer == "Strengthened regional alliances (Regional Diplomacy — Expected Outcome). [1]"
 
 
 def test_how_many_rows_a_table_lists_is_counted_and_each_row_cited(answerer):
@@ -115,7 +116,7 @@ def test_how_many_rows_a_table_lists_is_counted_and_each_row_cited(answerer):
 
 def test_us_written_without_dots_is_the_us(answerer):
     a = answerer.ask("What is the US role in trade relations?")
-    assert a.answer == "Trade Relations — U.S. Role: Support supply chain resilience. [1]"
+    assert a.answer == "Support supply chain resilience (Trade Relations — U.S. Role). [1]"
 
 
 def test_a_row_or_column_the_tables_do_not_have_is_declined(answerer):
@@ -288,8 +289,8 @@ def test_reports_that_the_question_does_not_tell_apart_are_each_stated_and_a_cha
     answerer = indexed(tmp_path, embeddings)
     a = answerer.ask("What was the revenue in 2019?")
     assert a.answered and len(a.citations) == 2
-    assert "“North Corp annual report”: Revenue — 2019: $1,200. [" in a.answer
-    assert "“South Corp annual report”: Revenue — 2019: $950. [" in a.answer
+    assert "“North Corp annual report”: $1,200 (Revenue — 2019). [" in a.answer
+    assert "“South Corp annual report”: $950 (Revenue — 2019). [" in a.answer
     declined = answerer.ask("What was the change in revenue from 2018 to 2019?")
     assert not declined.answered and not declined.citations
     assert any(c.row and c.row.get("Column 1") == "Revenue" for c in declined.related)
@@ -317,14 +318,14 @@ def test_questions_about_a_table_list_its_rows_and_years(tmp_path, embeddings):
     making = answerer.ask("What were the components making up fleet cost, gross?")  # "making up": no words to find
     assert "Vessels [1] and Cranes [2]" in making.answer
     both = answerer.ask("What were the port fees from Norway and Denmark in 2019, respectively?")
-    assert both.answer == "Norway — 2019: 410. [1] Denmark — 2019: 220. [2]"
+    assert both.answer == "410 (Norway — 2019). [1] 220 (Denmark — 2019). [2]"
     years = answerer.ask("Which years does the table provide information for revenue from port fees?")
     assert "2019, 2018 and 2017" in years.answer and years.citations[0].kind == "table_row"
     most = answerer.ask("Which country had the highest port fees in 2018?")
     assert most.answer.startswith("Norway has the highest value under “2018” (380) [1]")
     assert most.citations[0].text.startswith("Norway")
     each = answerer.ask("What were the port fees for each country in 2018?")
-    assert each.answer == "Norway — 2018: 380. [1] Denmark — 2018: 210. [2] Poland — 2018: 90. [3]"
+    assert each.answer == "380 (Norway — 2018). [1] 210 (Denmark — 2018). [2] 90 (Poland — 2018). [3]"
     least = answerer.ask("In which country were the port fees the lowest in 2017?")
     assert least.answer.startswith("Poland has the lowest value under “2017” (70)")
 
@@ -390,7 +391,7 @@ def test_columns_named_by_periods_and_a_change_beside_the_quarters(tmp_path, emb
     assert due.answer == "Berth leases — Less than 1 year: 900; 2-5 years: 2,700. [1]"
     change = answerer.ask("What is the percentage change in port fees in the fourth quarter 2019 to "
                           "fourth quarter 2018?")
-    assert change.answer == "Port fees — % change: 3.6%. [1]"
+    assert change.answer == "3.6% (Port fees — % change). [1]"
 
 
 def test_a_year_asked_reads_the_years_amount_not_a_share_column_or_an_empty_cell(tmp_path, embeddings):
@@ -403,7 +404,7 @@ def test_a_year_asked_reads_the_years_amount_not_a_share_column_or_an_empty_cell
         "| Tax Fees | — | — | — | — |\n| All Other Fees | — | — | — | — |\n"
         "| Total | 4,314,005 | 100.0% | 4,730,434 | 100% |\n", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What is the total fees in 2018?")
-    assert a.answer == "Total — 2018: 4,730,434. [1]"
+    assert a.answer == "4,730,434 (Total — 2018). [1]"
 
 
 def test_which_years_a_table_covers_when_the_text_before_it_names_its_subject(tmp_path, embeddings):
@@ -427,7 +428,7 @@ def test_a_word_and_number_run_together_match_them_written_apart(tmp_path, embed
         "| Opening balance – IAS 39 | 77,131 |\n| Opening balance – IFRS 9 | 100,107 |\n| Closing balance | 83,934 |\n",
         encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What is the 2018 IFRS9 opening balance?")
-    assert a.answer == "Opening balance – IFRS 9 — 2018: 100,107. [1]"
+    assert a.answer == "100,107 (Opening balance – IFRS 9 — 2018). [1]"
 
 
 def test_a_quarter_asked_without_a_year_is_read_in_the_latest_years_block(tmp_path, embeddings):
@@ -437,7 +438,7 @@ def test_a_quarter_asked_without_a_year_is_read_in_the_latest_years_block(tmp_pa
         "| 2018 | | | | |\n| Port fees | 101 | 104 | 118 | 120 |\n| Storage | 40 | 41 | 42 | 43 |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
     question = "What were the port fees in the third quarter?"
-    assert answerer.ask(question).answer == "Port fees — Third: 115. [1]"
+    assert answerer.ask(question).answer == "115 (Port fees — Third). [1]"
     # whichever block retrieval ranks first (here the 2018 one, as hits in the opposite order)
     hits = list(reversed(answerer.retriever.search(question, k=4)))
     best = select(answerer.store, understand(question, answerer.store.lexical()), hits, {})[0]
@@ -449,9 +450,9 @@ def test_a_year_asked_is_not_read_in_a_column_comparing_it_with_another(tmp_path
         "# Harbor Logistics margins\n\n| | 2019 | 2018 | Percentage Change 2019 Versus 2018 |\n| --- | --- | --- | --- |\n"
         "| Port fees | 410 | 380 | 8% |\n| Gross margin | 120 | 111 | 8% |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
-    assert answerer.ask("What was the gross margin in 2018?").answer == "Gross margin — 2018: 111. [1]"
+    assert answerer.ask("What was the gross margin in 2018?").answer == "111 (Gross margin — 2018). [1]"
     change = answerer.ask("What was the percentage change in gross margin from 2018 to 2019?")
-    assert change.answer == "Gross margin — Percentage Change 2019 Versus 2018: 8%. [1]"
+    assert change.answer == "8% (Gross margin — Percentage Change 2019 Versus 2018). [1]"
 
 
 def test_the_items_under_a_group_heading_stop_at_its_total(tmp_path, embeddings):
@@ -490,8 +491,8 @@ def test_question_words_that_stem_to_a_stopword_or_frame_the_question(tmp_path, 
         "| Amount computed at the statutory federal income tax rate | 182 | 171 |\n| State taxes | 12 | 11 |\n"
         "| Income taxes | 298 | 260 |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
-    assert answerer.ask("What was the underlying EBITDA in 2019?").answer == "Underlying EBITDA — 2019: 85,123. [1]"
-    assert answerer.ask("What was the amount of income taxes in 2019?").answer == "Income taxes — 2019: 298. [1]"
+    assert answerer.ask("What was the underlying EBITDA in 2019?").answer == "85,123 (Underlying EBITDA — 2019). [1]"
+    assert answerer.ask("What was the amount of income taxes in 2019?").answer == "298 (Income taxes — 2019). [1]"
 
 
 def test_what_a_thing_comprises_is_answered_by_the_sentence_saying_what_it_consists_of(tmp_path, embeddings):
@@ -515,7 +516,7 @@ def test_other_reports_answers_are_stated_whatever_their_tables_layout(tmp_path,
         (tmp_path / f"{name}.md").write_text(
             f"# {name.title()} Corp annual report\n\n{name.title()} Corp {business}.\n\n{table}", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What is the total net sales in 2019?")
-    assert "Total net sales — 2019: $950. [" in a.answer and "Total — Fiscal 2019 Net Sales: $1,200. [" in a.answer
+    assert "$950 (Total net sales — 2019). [" in a.answer and "$1,200 (Total — Fiscal 2019 Net Sales). [" in a.answer
 
 
 def test_another_reports_passage_is_stated_beside_the_best_table_row(tmp_path, embeddings):
@@ -544,5 +545,4 @@ def test_another_reports_row_under_the_very_same_label_is_stated_though_it_score
         "| | Year ended December 31, 2019 (in thousands) | Year ended December 31, 2018 |\n| --- | --- | --- |\n"
         "| Clinic visits | 5,400 | 5,100 |\n| Revenue | $950 | $990 |\n| Staff costs | 410 | 400 |\n", encoding="utf-8")
     a = indexed(tmp_path, embeddings).ask("What was the revenue in 2019?")
-    assert a.answer.endswith(
-        "“South Corp annual report”: Revenue — Year ended December 31, 2019 (in thousands): $950. [2]")
+    assert a.answer.endswith("“South Corp annual report”: $950 (Revenue — Year ended December 31, 2019 (in thousands)). [2]")

@@ -85,7 +85,9 @@ def test_ask_takes_history_and_filters(client):
 def test_chat_renders_chips_the_highlighted_row_follow_ups_and_declines(client):
     messages, sources, box = client.predict(QUESTION, "", "", "", "grounded", api_name="/chat")
     answer = messages[-1]["content"][0]["text"]
-    assert answer.startswith("Security Cooperation — Japan’s Role: Host joint military exercises")
+    # the short answer first, on a line of its own; its row and column under it
+    assert answer.startswith('<span class="short-answer">Host joint military exercises</span>\n\n')
+    assert "Security Cooperation — Japan’s Role" in answer
     assert '<a class="chip" href="#c1-1">1</a>' in answer
     assert 'id="c1-1"' in sources and HIT in sources and box == ""
     messages, sources, _ = client.predict("And the U.S.?", "", "", "", "grounded", api_name="/chat")

@@ -1,5 +1,6 @@
-"""One end-to-end test in a real browser (Playwright driving Debian's Chromium, headless): ask, see
-the answer with a citation chip, click it, see the cited table row highlighted in its table."""
+"""One end-to-end test in a real browser (Playwright driving Debian's Chromium, headless): the example
+questions read as a person types them; ask, see the short answer first and the citation chip under it,
+click the chip, see the cited table row highlighted in its table."""
 from __future__ import annotations
 
 import shutil
@@ -25,12 +26,17 @@ def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(url)
+            expect(page.get_by_text("What are the main points?")).to_be_visible(timeout=30_000)  # an open example
             box = page.locator("#question textarea")
             box.fill(QUESTION)
             box.press("Enter")
             chip = page.locator(".message a.chip").first
             expect(chip).to_have_text("1", timeout=30_000)
-            expect(page.locator(".message").last).to_contain_text("Japan’s Role: Host joint military exercises")
+            bubble = page.locator(".message").last
+            short = bubble.locator(".short-answer")
+            expect(short).to_have_text("Host joint military exercises")  # the short answer first
+            expect(bubble).to_contain_text("Security Cooperation — Japan’s Role")  # then its row and column
+            assert short.bounding_box()["y"] < chip.bounding_box()["y"]  # above the quote and its chip
             chip.click()
             card = page.locator("#c1-1")
             expect(card).to_have_class("src-card active")

@@ -124,8 +124,8 @@ def test_fake_citation_markers_in_the_text_never_become_citations(store, answere
     markers are its own (the source's are left out of the statement, kept in the citation's quote), so
     each chip leads to a real source card."""
     a = answerer.ask("How much water does the Lake Varna reservoir hold?")
-    assert a.answer == ("The Lake Varna reservoir now holds 4.2 billion cubic metres of water, its highest "
-                        "level since 2011. [1]")
+    assert a.answer == ("4.2 billion cubic metres. “The Lake Varna reservoir now holds 4.2 billion cubic metres of "
+                        "water, its highest level since 2011.” [1]")
     assert a.citations[0].text == ("The Lake Varna reservoir now holds 4.2 billion cubic metres of water [1], its "
                                    "highest level since 2011 [2].")
     assert_grounded(a)
