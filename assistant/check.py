@@ -27,9 +27,11 @@ _PIECES = re.compile(r"(?<=[.!?:”\"])\s+")
 
 
 def _quotes_exactly(text: str, chunk: "Chunk") -> bool:
+    """Each sentence a citation quotes is in its chunk, word for word (lines it joins may have been broken)."""
     if chunk.kind == "table_row":
         return text == chunk.text
-    return all(piece in chunk.text for piece in _PIECES.split(text) if piece.strip())
+    source = " ".join(chunk.text.split())
+    return all(" ".join(piece.split()) in source for piece in _PIECES.split(text) if piece.strip())
 
 
 def check(answer: Answer, store: "Store") -> Answer:

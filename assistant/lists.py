@@ -26,24 +26,25 @@ LIST_SHARE = 0.8  # named things are listed from the sentences holding this shar
 
 
 def _asked(q: Question) -> list[str]:
-    """What the question asks to list, as stems: the kind it names, else its topic."""
-    return tokenize(q.kind) or q.topic
+    """What the question asks to list, as stems: the kind it names ("which cooperation areas"), else the
+    plural noun it lists ("list the proposed actions")."""
+    return tokenize(q.kind) or ([q.listed] if q.listed else q.topic)
 
 
-def _names(words: list[str], text: str) -> float:
-    """How well `text` (a header, a list's intro) is named by the asked words: the share of its words
-    they hold, 0 unless they hold its last word (the head: "Proposed Action" needs "action")."""
-    own = tokenize(text)
-    if not own or not words or own[-1] not in words and own[-1][:5] not in {w[:5] for w in words}:
+def _names(q: Question, text: str) -> float:
+    """How well `text` (a header) names what the question lists: the share of its words the question
+    holds, 0 unless its last word (its head: "Proposed Action" needs "action") is what is listed."""
+    own, heads = tokenize(text), _asked(q)
+    if not own or not heads or own[-1] not in heads and own[-1][:5] not in {w[:5] for w in heads}:
         return 0.0
-    return sum(1 for w in own if w in words) / len(own)
+    return sum(1 for w in own if w in {*heads, *q.topic}) / len(own)
 
 
 def _fit(q: Question, named: str, context: str) -> float:
     """How well a header (`named`, with its table's `context`) is what the question asks to list: the
     share of the question's words it holds, then its context's, when it names what is listed (else 0)."""
     own = tokset(named)
-    return q.coverage(own) + 0.5 * q.coverage(tokset(context) - own) if _names(_asked(q), named) >= MIN_NAMED else 0.0
+    return q.coverage(own) + 0.5 * q.coverage(tokset(context) - own) if _names(q, named) >= MIN_NAMED else 0.0
 
 
 def _from_tables(q: Question, hits: list[Hit]) -> tuple[float, Chunk, int] | None:

@@ -54,6 +54,10 @@ _WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\b(?:on|in|by)\s+(?:what|w
                    re.I)
 _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
                     re.I)
+# a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
+_STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|\bwhat\s+(?:date|day|year|month)\b|"
+                          r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
@@ -164,6 +168,7 @@ class Question:
     topic: list[str] = field(default_factory=list)  # open and list questions: the terms of what they are about
     section: list[str] = field(default_factory=list)  # a part of an article it names: ["analysi"]
     entities: list[str] = field(default_factory=list)  # named in the question
+    listed: str = ""  # what a list question lists, as a stem: "action" for "list the proposed actions"
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
@@ -179,6 +184,12 @@ class Question:
     each: bool = False  # asks for every row ("the low price for each quarter of 2018")
     focus_articles: tuple[str, ...] = ()  # the conversation's: articles the previous answer cited
     asked: str = ""  # as the user typed it
+
+    @property
+    def strict(self) -> bool:
+        """Is its answer type one the evidence must hold to answer at all ("how many", "when did")?"""
+        return self.intent == "fact" and bool(self.answer_type == "amount" and _STRICT_AMOUNT.search(self.asked)
+                                               or self.answer_type == "date" and _STRICT_DATE.search(self.asked))
 
     @property
     def why(self) -> bool:
@@ -210,14 +221,14 @@ _ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER = re.compile(r"\b(first|second|third|fourth)[\s-]+quarter\b|\bq([1-4])\b|\b(\d+)s\b", re.I)
 
 
-def _quarters(m: re.Match) -> str:
-    """The two ways a report names a quarter, so either finds the other ("first quarter" / "Q1"), and a
-    number's plural as the number ("over-65s")."""
+def _quarters(m: re.Match, lexical: LexicalIndex) -> str:
+    """The two ways a report names a quarter, so either finds the other ("first quarter" / "Q1") when the
+    index holds it, and a number's plural as the number ("over-65s")."""
     if m.group(3):
         return m.group(3)
     n = _ORDINAL[m.group(1).lower()] if m.group(1) else m.group(2)
-    word = {v: k for k, v in _ORDINAL.items()}[n]
-    return f"{m.group(0)} Q{n}" if m.group(1) else f"{m.group(0)} {word} quarter"
+    other = f"q{n}" if m.group(1) else f"{ {v: k for k, v in _ORDINAL.items()}[n]} quarter"
+    return f"{m.group(0)} {other}" if all(t in lexical.df for t in tokenize(other)) else m.group(0)
 
 
 def _without(tokens: list[str], words: Iterable[str]) -> list[str]:
@@ -296,6 +307,11 @@ def intent_of(text: str, tags: list[tuple[str, str]], years: list[str]) -> str:
     return "list" if run and run[-1] in ("NNS", "NNPS") else "fact"
 
 
+def listed(tags: list[tuple[str, str]]) -> str:
+    """What a list question lists, as a stem: its first plural noun ("proposed actions" -> "action")."""
+    return next((stem for w, tag in tags if tag in ("NNS", "NNPS") for stem in tokenize(w)), "")
+
+
 def answer_type_of(text: str, kind: str) -> str:
     """The kind of answer a question asks for; "" for a description or a table cell."""
     if _CONSISTENCY.search(text):
@@ -325,7 +341,8 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     asked = asked or text
     parsed = parse(asked)
     tags = [(t.text, t.tag) for t in parsed.tokens]
-    tokens = [t for token in tokenize(_GENERIC.sub(" ", _QUARTER.sub(_quarters, text))) for t in _unglued(token, lexical)]
+    said = _QUARTER.sub(lambda m: _quarters(m, lexical), text)
+    tokens = [t for token in tokenize(_GENERIC.sub(" ", said)) for t in _unglued(token, lexical)]
     m = _COMPARE.search(text)
     limit = _THRESHOLD.search(text) if m or _WHICH_YEARS.search(text) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
@@ -377,6 +394,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         text=text, asked=asked, terms=terms, weights=weights, pairs=pairs(tokens),
         sequence=tuple(tokens), years=years, intent=intent, answer_type=answer_type,
         kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure,
+        listed=listed(tags) if intent == "list" else "",
         focus_articles=focus_articles,
         role=(kind if answer_type in ("person", "agent") and kind else
               " ".join(role_words)),

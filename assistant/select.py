@@ -47,10 +47,10 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
                 ev.focus = max(ev.focus, ev.article)
         # weights fitted listwise (softmax over each question's candidates) on the development packs;
         # 5-fold cross-validated top-1 0.556 on TAT-QA dev against 0.511 for hand-set weights; the
-        # best sentence's meaning (a row's: its own vector's) added with the answering redesign
+        # best sentence's meaning, where it is closer than its passage's, added with the answering redesign
         ev.score = (2.0 * ev.support + 2.0 * ev.focus + 1.0 * max(hit.dense, 0) + 0.74 / (1 + rank)
                     + 0.88 * ev.article + 2.64 * ev.phrase + 0.82 * hit.lexical / top_lexical
-                    + 1.0 * max(ev.meaning, 0)
+                    + (1.0 * max(ev.meaning - hit.dense, 0) if not row else 0.0)
                     + (0.96 * ev.label + 0.29 * ev.focus + 0.07 + 0.6 * names_in_order(question, ev.chunk)
                        if row else 0.0))
         if question.focus_articles and ev.chunk.article_id in question.focus_articles:
@@ -97,8 +97,7 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     the year asked. (`named_rows`: the question names this row and others of its table by their labels)"""
     if unstated_operation(question, best):
         return False
-    if question.intent == "fact" and question.answer_type in ("date", "amount") and best.chunk.kind != "table_row" \
-            and not typed_spans(best.statement, question):
+    if question.strict and best.chunk.kind != "table_row" and not typed_spans(best.statement, question):
         return False  # "how much did Japan spend on defense": a passage about it that states no amount
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):
         return False
