@@ -77,8 +77,9 @@ class Answerer:
             on_token(answer.answer)
         t3 = time.perf_counter()
         answer.standalone_question = standalone
+        # stages 1-2, 3-4 (evidence and composing), 5 (the check, and an LLM's answer when there is one)
         answer.timings = {"retrieve_ms": (t1 - t0) * 1000, "select_ms": (t2 - t1) * 1000,
-                          "compose_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
+                          "check_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
         return answer
 
     def retrieve(self, question: str, history: Iterable = (), filters: Filters = Filters()
@@ -96,7 +97,9 @@ class Answerer:
     def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""
         texts = [h.chunk for h in hits if h.chunk.kind != "table_row"][:MEANING_CHUNKS]
-        cosines = self.meaning.cosines(vector, [s for c in texts for s in sentences(c.text)])
+        # the sentences that can be an answer: not a heading, nor a line that introduces a list or table
+        said = [s for c in texts for s in sentences(c.text) if len(s.split()) >= 6 and not s.endswith(":")]
+        cosines = self.meaning.cosines(vector, said)
         return select(self.store, q, hits, cosines)
 
     # ----- stage 1: the conversation ---------------------------------------------------------------------

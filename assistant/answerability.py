@@ -27,6 +27,19 @@ FEATURES = ("score", "support", "focus", "meaning", "dense", "local", "phrase", 
             "unmeasured", "role_unnamed", "kind_unsaid", "operation_unstated", "followed", "unseen")
 
 
+def initials(text: str) -> frozenset[str]:
+    """What the text's runs of two to five words abbreviate to ("Chief financial officer": "cfo")."""
+    first = [w[0].lower() for w in re.findall(r"[A-Za-z][\w’'-]*", text)]
+    return frozenset("".join(first[i:i + n]) for n in range(2, 6) for i in range(len(first) - n + 1))
+
+
+def mentions(name: str, text: str) -> bool:
+    """`text` mentions what `name` names: its words' stems, or its abbreviation ("CFO")."""
+    stems = tokenize(name)
+    words = tokset(text)
+    return bool(stems) and all(found(s, words) for s in stems) or name.lower().replace(".", "") in initials(text)
+
+
 class Article:
     """The words of one article as the index sees it (its chunks with their titles, sections and headers),
     and in how many of its chunks each word is: a word every chunk has tells its passages apart no more
@@ -35,12 +48,7 @@ class Article:
     def __init__(self, texts: list[str]):
         self.chunks = len(texts) or 1
         self.df = Counter(t for text in texts for t in set(tokenize(text)))
-        # what its runs of two to five words abbreviate to ("Chief financial officer": "cfo")
-        initials = set()
-        for text in texts:
-            first = [w[0].lower() for w in re.findall(r"[A-Za-z][\w’'-]*", text)]
-            initials |= {"".join(first[i:i + n]) for n in range(2, 6) for i in range(len(first) - n + 1)}
-        self.words = frozenset(self.df) | frozenset(initials)
+        self.words = frozenset(self.df) | frozenset(w for text in texts for w in initials(text))
 
     def weight(self, term: str, idf: float) -> float:
         """A question word's weight within this article: its idf, less the more of the article's chunks have it."""
@@ -54,9 +62,9 @@ def _article(store: Store, generation: str, article_id: str) -> Article:
                     for d, m in zip(got["documents"], got["metadatas"])])
 
 
-def article(store: Store, article_id: str) -> Article:
-    """One article's words (cached until the index changes)."""
-    return _article(store, store.generation(), article_id)
+def article(store: Store, article_id: str, generation: str | None = None) -> Article:
+    """One article's words (cached until the index changes; `generation`: the store's, when known)."""
+    return _article(store, generation or store.generation(), article_id)
 
 
 def found(stem: str, words: frozenset[str] | set[str], loose: bool = False) -> bool:

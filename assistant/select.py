@@ -10,7 +10,7 @@ import re
 from index.lexical import tokenize
 from index.store import Store
 
-from .answerability import article, features, probability
+from .answerability import article, features, mentions, probability
 from .evidence import Evidence, unstated_operation
 from .passages import from_text
 from .question import YEAR, Question
@@ -62,8 +62,9 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
     out.sort(key=lambda e: (-round(e.score, 6), e.chunk.id))  # ties (and float noise) by id: reproducible
     if not question.years:
         _latest_first(out)
+    generation = store.generation() if out else ""
     for ev in out[:ANSWER_CANDIDATES]:  # how likely the best few answer, and why
-        ev.features = features(question, ev, out[0].score, article(store, ev.chunk.article_id))
+        ev.features = features(question, ev, out[0].score, article(store, ev.chunk.article_id, generation))
         ev.p = probability(ev.features)
     return out
 
@@ -99,6 +100,8 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
         return False
     if question.strict and best.chunk.kind != "table_row" and not typed_spans(best.statement, question):
         return False  # "how much did Japan spend on defense": a passage about it that states no amount
+    if question.role and not mentions(question.role.split()[-1], best.statement):
+        return False  # "who was the architect of the renovation": a passage that names no architect
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):
         return False
     lookup = not (question.compare or question.which_years or question.members or question.bound

@@ -6,8 +6,9 @@ the probe's held-out split was scored only once, at the end.
 
 # ----- retrieval --------------------------------------------------------------------------------------
 K = 40  # candidates scored per question: 60 changed TAT-QA recall by +0.25 points, within noise
-MEANING_CHUNKS = 6  # text chunks whose sentences are embedded at question time (the best by fused rank):
-#                     about 10 ms a sentence on 2 cores; 6 chunks keep p50 under 300 ms at 10k chunks
+MEANING_CHUNKS = 4  # text chunks whose sentences are embedded at question time (the best by fused rank):
+#                     about 8 ms a sentence on one thread; 6 chunks gave p50 339 ms at 10k chunks, 4 keep it
+#                     under 300 ms with TAT-QA and the probe unchanged within a point
 
 # ----- deciding to answer -----------------------------------------------------------------------------
 MIN_SUPPORT = 0.35  # share of the question's idf-weighted terms the evidence and its context hold: below

@@ -40,9 +40,9 @@ from pathlib import Path
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 TATQA = EVAL / "tatqa_dev"
 BASE_ROOTS = (ROOT / "seeds", TATQA / "corpus")
-PACKS = (EVAL / "seed_dev.jsonl", TATQA / "questions.jsonl")
+PACKS = (EVAL / "seed_dev.jsonl", EVAL / "seed_chat_dev.jsonl", TATQA / "questions.jsonl")
 MAX_BYTES = 20 * 2**20
-GOAL_MS = 150  # p50 at 100k chunks, on 2 cores
+GOAL_MS, GOAL_CHUNKS = 300, 10_000  # grounded p50 at 10k chunks, on 2 cores
 NOISE = 0.01
 OURS = (str(ROOT / "assistant"), str(ROOT / "index"))  # the project's code, for the profile
 
@@ -209,6 +209,12 @@ class TimedEmbeddings:
         self.spent_ms += (time.perf_counter() - start) * 1000
         return vector
 
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:  # the sentences compared in meaning
+        start = time.perf_counter()
+        vectors = self.model.embed_documents(texts)
+        self.spent_ms += (time.perf_counter() - start) * 1000
+        return vectors
+
 
 def measure(folder: Path, size: int, n: int, profile: int, torch_threads: int) -> dict:
     from assistant.answer import Answerer
@@ -233,7 +239,7 @@ def measure(folder: Path, size: int, n: int, profile: int, torch_threads: int) -
         embed_ms.append(embeddings.spent_ms)
     result = {"questions": len(questions), "answered": sum(a.answered for a in answers), "cold_ms": round(cold_ms, 1),
               **{part: percentiles([a.timings[f"{part}_ms"] for a in answers])
-                 for part in ("total", "retrieve", "select", "compose")},
+                 for part in ("total", "retrieve", "select", "check")},
               "embed": percentiles(embed_ms)}
     if profile:
         result["profile"] = profiled(answerer, questions[:profile])
@@ -272,12 +278,12 @@ def print_table(rows: list[dict]) -> None:
         return f"{r[part]['p50']:.0f} / {r[part]['p95']:.0f}"
 
     print(f"{'chunks':>7} {'files':>5} {'build s':>7} {'qs':>4} {'cold ms':>8} {'total p50/p95':>14} "
-          f"{'retrieve p50/p95':>17} {'(embed) p50/p95':>16} {'select p50/p95':>15} {'compose p50':>11} "
+          f"{'retrieve p50/p95':>17} {'(embed) p50/p95':>16} {'select p50/p95':>15} {'check p50':>11} "
           f"{'peak MiB':>8}")
     for r in rows:
         print(f"{r['chunks']:7d} {r['files']:5d} {r['build_s']:7.0f} {r['questions']:4d} {r['cold_ms']:8.0f} "
               f"{pair(r, 'total'):>14} {pair(r, 'retrieve'):>17} {pair(r, 'embed'):>16} {pair(r, 'select'):>15} "
-              f"{r['compose']['p50']:11.0f} {r['peak_mib']:8d}")
+              f"{r['check']['p50']:11.0f} {r['peak_mib']:8d}")
 
 
 def main() -> int:
@@ -318,10 +324,11 @@ def main() -> int:
                          **run_measure(folder, size, args.queries, args.profile if size == sizes[-1] else 0,
                                      args.torch_threads)})
     largest = rows[-1]
+    goal = min(rows, key=lambda r: abs(r["chunks"] - GOAL_CHUNKS))  # the size nearest the goal's
     summary = {"cpus": os.cpu_count(), "torch_threads": args.torch_threads or "default",
                "load_average_start": load_start, "load_average_end": round(os.getloadavg()[0], 1), "sizes": rows,
-               "goal": {"p50_ms_at_most": GOAL_MS, "at_chunks": largest["chunks"],
-                        "p50_ms": largest["total"]["p50"], "met": largest["total"]["p50"] <= GOAL_MS},
+               "goal": {"p50_ms_at_most": GOAL_MS, "at_chunks": goal["chunks"],
+                        "p50_ms": goal["total"]["p50"], "met": goal["total"]["p50"] <= GOAL_MS},
                "seconds": round(time.perf_counter() - started)}
     save("query", summary)
     if args.json:
@@ -329,7 +336,7 @@ def main() -> int:
         return 0
     print_table(rows)
     verdict = "met" if summary["goal"]["met"] else "NOT met"
-    print(f"goal p50 <= {GOAL_MS} ms at {largest['chunks']} chunks: {verdict} (p50 {largest['total']['p50']:.0f} ms)")
+    print(f"goal p50 <= {GOAL_MS} ms at {goal['chunks']} chunks: {verdict} (p50 {goal['total']['p50']:.0f} ms)")
     if "profile" in largest:
         prof = largest["profile"]
         for title, key in (("project functions by cumulative time", "ours_by_cumulative"),
