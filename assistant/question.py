@@ -21,6 +21,8 @@ from typing import Iterable
 from index.lexical import LexicalIndex, tokenize
 
 from .language import parse
+from .table_asks import (AMOUNT, COMPARE, COUNT, FRAMING, GENERIC, LOWER_WORDS, MEMBERS, RANKED,
+                         SUPERLATIVE_TAGS, THRESHOLD, WHICH_YEARS, YEAR_RANGE)
 from .thresholds import UNSEEN_TERM
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
@@ -100,42 +102,6 @@ _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in token
 GENERIC_KINDS = frozenset(tokenize("person people individual organization organisation group body entity country "
                                    "nation place location city date day year month time number amount figure"))
 
-# ----- what the question asks of a table (its structure, not one pack's words) ------------------------
-_COMPARE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:year|period|quarter)s?\b.*\b(larger|largest|higher|"
-                      r"highest|greater|greatest|more|most|bigger|biggest|increase[ds]?|lower|lowest|smaller|smallest|"
-                      r"less|least|fewer|decrease[ds]?)\b", re.I)
-_WHICH_YEARS = re.compile(r"\b(?:(?:which|what)\s+(?:of\s+the\s+)?|(?:what|which)\s+(?:are|were)\s+the\s+)"
-                          r"(?:financial\s+|fiscal\s+)?(?:years|periods)\b", re.I)
-# "what are the components of X", "which countries are shown in the table": the rows a table lists
-_MEMBERS = re.compile(r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){0,3}?(?:components|types|items|"
-                      r"categories|segments|countries|regions|currencies|elements|classes|kinds|sources|markets|"
-                      r"scopes|geographies|divisions|products)\b|^\s*which\s+(?:[\w-]+\s+){1,3}(?:are|were)\s+"
-                      r"(?:shown|listed|included|presented|disclosed)\b|\b(?:consists?|composed)\s+of\s*\??\s*$|"
-                      r"\bmaking\s+up\b|"
-                      r"^\s*(?:what|which)\s+(?:are|were)\s+the\s+(?:[\w-]+\s+){1,4}(?:(?:listed|shown)\s+)?"
-                      r"(?:in|of)\s+the\s+table\s*\??\s*$", re.I)
-_COUNT = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){1,4}?)(?:(?:are|were)\s+(?:there\s+)?(?:(?:listed|shown|"
-                    r"included|named|given|presented)\s+)?(?:in|on)|(?:does|do)|(?:is|are)\s+listed\s+in)\s+the\s+"
-                    r"table\b", re.I)
-_SUPERLATIVE_TAGS = ("JJS", "RBS")
-_RANKED = re.compile(r"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b)|"
-                     r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:most|least|\w+est)\b", re.I)
-_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\brespective(?:ly)?\b|\b(?:values?|amounts?)\s+of\b|"
-                     r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:total\s+)?(?:\w+\s+){1,6}?(?:in|for|as\s+of|at)\s+"
-                     r"(?:fiscal\s+|fy\s*)?(?:19|20)\d\d\s*\??\s*$", re.I)
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\d\d)\b")
-_THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|higher|larger|above|over|exceed(?:ed|s)?)"
-                        r"\s*(?:than)?\s*(?:[$€£¥]\s*)?([-−]?\d[\d,]*(?:\.\d+)?)(?!\d)", re.I)
-LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "fewest", "decrease", "decreased",
-               "decreases", "below", "under"}
-# words that frame what is asked rather than name it: "the amount of X", "the respective values of X"
-_GENERIC = re.compile(r"\b(?<!carrying\s)(?<!notional\s)(?<!principal\s)(?<!face\s)(?<!aggregate\s)"
-                      r"(?<!recoverable\s)(?<!contractual\s)amounts?\b|"
-                      r"(?<=\bthe\s)values?(?=\s+of\b)|(?<=\brespective\s)values?\b", re.I)
-# the words that frame a question about a table ("which years does the table provide information for")
-_FRAMING = frozenset(tokenize("year years period periods provide provided information include included shown "
-                              "presented calculated recorded reported disclosed available made highlighted "
-                              "contained covered data regarding related make making makes up"))
 # the words that frame an open or list question: what remains is its topic
 _OPEN_FRAMING = frozenset(tokenize("summary summarize summarise overview gist recap rundown highlights takeaways main "
                                    "key major important points point ideas themes findings issues arguments facts "
@@ -293,7 +259,7 @@ def intent_of(text: str, tags: list[tuple[str, str]], years: list[str]) -> str:
     # "which countries are in the table", "what proposed actions are listed", "what are the key risks": a plural
     # head right after the question word (and "are the") asks for every one; a year, an amount ("the respective
     # values of X") or a complement ("what are the components of X") makes it a lookup
-    if years or _HOW_MUCH.search(text) or _AMOUNT.search(text) or _MEMBERS.search(text):
+    if years or _HOW_MUCH.search(text) or AMOUNT.search(text) or MEMBERS.search(text):
         return "fact"
     words = [w.lower() for w, _ in tags]
     at = 1 if words[:1] in (["which"], ["what"]) else 0
@@ -342,26 +308,26 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     parsed = parse(asked)
     tags = [(t.text, t.tag) for t in parsed.tokens]
     said = _QUARTER.sub(lambda m: _quarters(m, lexical), text)
-    tokens = [t for token in tokenize(_GENERIC.sub(" ", said)) for t in _unglued(token, lexical)]
-    m = _COMPARE.search(text)
-    limit = _THRESHOLD.search(text) if m or _WHICH_YEARS.search(text) else None
+    tokens = [t for token in tokenize(GENERIC.sub(" ", said)) for t in _unglued(token, lexical)]
+    m = COMPARE.search(text)
+    limit = THRESHOLD.search(text) if m or WHICH_YEARS.search(text) else None
     if limit:  # "less than 600,000": the bound is checked against the cells, not matched as words
         tokens = _without(tokens, tokenize(limit.group(0)))
     if m:  # "in which year was X the highest": the years' values are compared, the words are not matched
         tokens = _without(tokens, tokenize(f"{m.group(1)} year period"))
-    superlative = next((w for w, tag in tags if tag in _SUPERLATIVE_TAGS), "")
+    superlative = next((w for w, tag in tags if tag in SUPERLATIVE_TAGS), "")
     # "which segment had the highest revenue", "what is the largest segment": a row ranked by a column
-    ranked = bool(superlative) and not m and bool(_RANKED.search(text))
-    counted = _COUNT.match(text)
-    which_years, members = bool(_WHICH_YEARS.search(text)), bool(_MEMBERS.search(text) or counted)
+    ranked = bool(superlative) and not m and bool(RANKED.search(text))
+    counted = COUNT.match(text)
+    which_years, members = bool(WHICH_YEARS.search(text)), bool(MEMBERS.search(text) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
-        tokens = _without(tokens, _FRAMING)
+        tokens = _without(tokens, FRAMING)
     kind_match = _KIND.match(asked)
     kind = next((g for g in kind_match.groups() if g), "") if kind_match else ""
     if kind and not (m or ranked or which_years):  # "which organization ...": the kind asked, not a word to find
         tokens = _without(tokens, tokenize(kind))
     years = YEAR.findall(text)
-    for a, b in _YEAR_RANGE.findall(text):  # "2019 to 2017": every year between, in the asked order
+    for a, b in YEAR_RANGE.findall(text):  # "2019 to 2017": every year between, in the asked order
         step = 1 if int(b) >= int(a) else -1
         span = [str(y) for y in range(int(a), int(b) + step, step)]
         if len(span) <= 10:
@@ -405,5 +371,5 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         members=members and not years and not which_years,
         count=counted.group(1).strip() if counted and not years and not which_years else "",
         rank_rows=("min" if superlative.lower() in LOWER_WORDS else "max") if ranked else "",
-        amount=bool(_AMOUNT.search(text)) and not _WHY.search(text),
+        amount=bool(AMOUNT.search(text)) and not _WHY.search(text),
         each=bool(re.search(r"\b(?:each|every)\b", text, re.I)))
