@@ -109,7 +109,8 @@ class Answerer:
         if turns and not turns[-1].answered:
             earlier = self.ask(turns[-1].question, turns[:-1], filters)
             articles = tuple(dict.fromkeys(c.chunk_id.split("#")[0] for c in earlier.citations))
-            turns = [*turns[:-1], Turn(turns[-1].question, earlier.answer if earlier.answered else "", articles)]
+            turns = [*turns[:-1], Turn(earlier.standalone_question or turns[-1].question,
+                                       earlier.answer if earlier.answered else "", articles)]
         return turns
 
     def _standalone(self, question: str, turns: list[Turn]) -> str:

@@ -17,6 +17,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|did|do|can|"
                             r"could|will|would|should|list|name|describe|explain|tell|summari[sz]e)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|they|their|them|this|that|these|those|he|she|his|her|him)\b", re.I)
+CONTEXT_WORDS = 40  # of the previous question a follow-up keeps
 SHORT = 5  # words of a question that names nothing of its own and so continues the conversation
 _PERSONAL = re.compile(r"\b(he|she|him|his|her)\b", re.I)
 # a proper name in the previous question: capitalised words (with U.S.-style acronyms), possessive kept
@@ -33,7 +34,7 @@ _PLACE = re.compile(r"\s(?:for|in|on|at|during|from|with|about)\s+(?:the\s+)?([^
 class Turn:
     """One earlier turn: the question, the answer given (when known) and the articles it cited."""
 
-    question: str
+    question: str  # as understood (a follow-up made standalone), so the next follow-up keeps its topic
     answer: str = ""
     articles: tuple[str, ...] = ()
 
@@ -55,8 +56,8 @@ def turns_of(history) -> list[Turn]:
         elif isinstance(h, dict) and str(h.get("question") or "").strip():
             cites = h.get("citations") or []
             articles = tuple(dict.fromkeys(str(c.get("chunk_id", "")).split("#")[0] for c in cites if c.get("chunk_id")))
-            turns.append(Turn(h["question"].strip(), str(h.get("answer") or "") if h.get("answered", True) else "",
-                              articles))
+            turns.append(Turn(str(h.get("standalone_question") or h["question"]).strip(),
+                              str(h.get("answer") or "") if h.get("answered", True) else "", articles))
         elif isinstance(h, (list, tuple)) and h and str(h[0]).strip():
             turns.append(Turn(str(h[0]).strip(), str(h[1]) if len(h) > 1 and h[1] else ""))
     return turns
@@ -95,7 +96,9 @@ def resolve(question: str, turns: list[Turn]) -> str:
 
 
 def condense(question: str, previous: str) -> str:
-    """A follow-up made standalone against the previous question."""
+    """A follow-up made standalone against the previous question (as it was understood: a chain of
+    follow-ups keeps the first one's topic, within CONTEXT_WORDS)."""
+    previous = " ".join(previous.split()[:CONTEXT_WORDS])
     focus = _LEAD.sub("", question.strip()).rstrip("?! ").strip()
     if focus.endswith(".") and not re.search(r"\b[A-Z]\.$", focus):
         focus = focus[:-1]

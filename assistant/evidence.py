@@ -46,7 +46,7 @@ def context(chunk: Chunk) -> frozenset[str]:
 
 # A question that asks for a derived quantity (a change, an average, a ratio) is answered only by a
 # source that states that quantity: the composer quotes, it does not compute.
-_OPERATIONS = frozenset(tokenize("change average difference increase decrease percentage percent growth ratio "
+OPERATIONS = frozenset(tokenize("change average difference increase decrease percentage percent growth ratio "
                                  "proportion"))
 CHANGES = frozenset(tokenize("change difference increase decrease growth"))
 # a source that says a figure "rose 3.6%" or "decreased by $2 million" states the change, whichever word
@@ -67,7 +67,7 @@ def unstated_operation(question: Question, ev: Evidence) -> str:
         text = _NAMED_AVERAGE.sub(" ", text)
     tokens = tokset(text.replace("%", f" % {PERCENT} "))
     for t in question.terms:
-        if t not in _OPERATIONS or t in tokens:
+        if t not in OPERATIONS or t in tokens:
             continue
         # "the weighted average cost", "the average life expectancy in 2019": an average that is named, not
         # one to work out across the years asked

@@ -169,9 +169,13 @@ def source(store: Store, q: Question, hits: list[Hit]) -> object:
 
 
 def _source_of(store: Store, article: str) -> tuple[str, Chunk, str] | None:
-    """(who, the chunk, the sentence that says so) for one article: the report it attributes itself to
-    ("According to Kyodo News, ..."), else its publisher or author with its first sentence."""
+    """(who, the chunk, the sentence that says so) for one article: its publisher or author with its first
+    sentence, else the report its text attributes itself to ("According to Kyodo News, ...")."""
     chunks = sorted(_article_chunks(store, [article]), key=lambda c: (c.section_index, c.id))
+    first = next((c for c in chunks if c.kind != "table_row"), None)
+    if first is not None and (first.publisher or first.author):
+        role = "publisher" if first.publisher else "author"
+        return f"{first.publisher or first.author} (the article’s {role})", first, sentences(first.text)[0]
     for c in chunks:
         if c.kind == "table_row":
             continue
@@ -181,10 +185,6 @@ def _source_of(store: Store, article: str) -> tuple[str, Chunk, str] | None:
             if name and any(e.label in ("ORG", "PERSON") and (name in e.text or e.text in name)
                             for e in parse(s).entities):
                 return name, c, s
-    first = next((c for c in chunks if c.kind != "table_row"), None)
-    if first is not None and (first.publisher or first.author):
-        role = "publisher" if first.publisher else "author"
-        return f"{first.publisher or first.author} (the article’s {role})", first, sentences(first.text)[0]
     return None
 
 

@@ -11,13 +11,13 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import article, features, mentions, probability
-from .evidence import Evidence, unstated_operation
+from .evidence import OPERATIONS, Evidence, unstated_operation
 from .passages import from_text
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
 from .spans import names_role, typed_spans
-from .tables import from_row, names_in_order
+from .tables import from_row, names_in_order, row_label
 from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
                          ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
@@ -115,8 +115,12 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
             and best.chunk.kind == "table_row" and not re.search(r"\d", " ".join(best.values) or best.statement):
         return False  # "how many ASEAN members": cells that hold no amount
     if question.years and not named_rows:  # "X in 2019": a lookup of a named figure
-        if best.chunk.kind != "table_row":
-            return best.phrase >= MIN_PHRASE
+        if best.chunk.kind != "table_row":  # a passage that shares a word pair with it, or states the year
+            return best.phrase >= MIN_PHRASE or all(y in best.chunk.text for y in question.years) \
+                and not set(question.terms) & OPERATIONS  # "the change from 2018 to 2019" needs the words
+        label = row_label(best.chunk)
+        if best.values and all(y in label for y in question.years):
+            return True  # a row per period ("Q3 2023"), the asked figure in a column its header names
         return best.label >= MIN_LABEL or (best.label >= PART_LABEL and best.support >= FULL_SUPPORT
                                            and best.phrase >= PART_PHRASE)
     return True
