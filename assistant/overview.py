@@ -32,6 +32,8 @@ _ATTRIBUTION = re.compile(r"\b(?:[Aa]ccording\s+to|reported\s+by|[Ss]ources?\s*:
                           r"(?:\s+[A-Z][\w.&'’-]*)*)|((?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)\s+"
                           r"(?:reported|reports|said\s+in\s+a\s+report|first\s+reported)\b")
 MAX_ARTICLES = 6  # an overview of several articles: one point each, the most relevant first
+DOMINANT = 1.5  # an article whose candidates weigh this much more than the next one's is the one asked about
+MAX_RANKED = 200  # points whose meaning is weighed for a topic
 
 
 class _Point:
@@ -62,23 +64,34 @@ def _article_chunks(store: Store, articles: list[str]) -> list[Chunk]:
     return [c for a in articles for c in store.iter_chunks(where={ARTICLE_ID: a})]
 
 
+def _articles(q: Question, hits: list[Hit]) -> list[str]:
+    """The articles an open question is about, most first: those its candidates come from, weighed by
+    their fused scores; one alone when it stands out (DOMINANT times the next)."""
+    weight: dict[str, float] = {}
+    for h in hits[:10]:
+        weight[h.chunk.article_id] = weight.get(h.chunk.article_id, 0.0) + h.score
+    ranked = sorted(weight, key=lambda a: -weight[a])
+    if len(ranked) > 1 and weight[ranked[0]] >= DOMINANT * weight[ranked[1]]:
+        return ranked[:1]
+    return ranked
+
+
 def _target(store: Store, q: Question, hits: list[Hit]) -> tuple[list[Chunk], bool]:
-    """The chunks an open question is about, and whether it has a topic to rank them by."""
+    """The chunks an open question is about, and whether to rank them by its topic ("what does it say
+    about X") rather than summarize them ("summarize the earnings report", "the analysis section")."""
     if q.focus_articles:
-        chunks = _article_chunks(store, list(q.focus_articles))
-    elif not q.topic and not q.section:
-        articles = list(dict.fromkeys(h.chunk.article_id for h in hits))
-        if len({r.file_id for r in store.current_records().values()}) > 1 and len(articles) > 1:
-            return [h.chunk for h in hits], False  # "summarize the articles": several, each by its lead
-        chunks = _article_chunks(store, articles[:1])
+        articles = list(q.focus_articles)
+    elif len({r.file_id for r in store.current_records().values()}) <= 1:
+        articles = list(dict.fromkeys(h.chunk.article_id for h in hits))[:1]  # the one article there is
     else:
-        chunks = [h.chunk for h in hits]
-        if q.section:  # "the analysis section": every chunk of the sections so headed in the articles found
-            articles = list(dict.fromkeys(h.chunk.article_id for h in hits))[:3]
-            chunks = [c for c in _article_chunks(store, articles) if set(q.section) <= tokset(c.section)] or chunks
-    if q.section:
-        chunks = [c for c in chunks if set(q.section) <= tokset(c.section)] or chunks
-    return chunks, bool(q.topic and set(q.topic) - set(q.section))
+        articles = _articles(q, hits)[:MAX_ARTICLES]
+    if q.section:  # "the analysis section": every chunk of the sections so headed
+        chunks = [c for c in _article_chunks(store, articles[:3]) if set(q.section) <= tokset(c.section)]
+        if chunks:
+            return chunks, bool(set(q.topic) - set(q.section)) and not q.summary
+    if q.summary or not q.topic:
+        return _article_chunks(store, articles if len(articles) == 1 else articles[:MAX_ARTICLES]), False
+    return [h.chunk for h in hits], True
 
 
 def synthesis(store: Store, meaning: "Meaning", q: Question, hits: list[Hit], vector,
@@ -90,7 +103,7 @@ def synthesis(store: Store, meaning: "Meaning", q: Question, hits: list[Hit], ve
         return None
     articles = list(dict.fromkeys(p.chunk.article_id for p in points))
     if ranked:
-        cos = meaning.cosines(vector, [p.text for p in points[:200]])
+        cos = meaning.cosines(vector, [p.text for p in points[:MAX_RANKED]])
         topic = {t: q.weights.get(t, 1.0) for t in q.topic}
         total = sum(topic.values()) or 1.0
         for p in points:
@@ -99,19 +112,19 @@ def synthesis(store: Store, meaning: "Meaning", q: Question, hits: list[Hit], ve
         best = max(p.score for p in points)
         if best < 0.5 * (MIN_MEANING + MIN_SUPPORT):
             return None  # nothing found is about the topic
-    elif len(articles) > 1 and not q.focus_articles:  # several articles: the lead of each, best ranked first
-        order = {a: i for i, a in enumerate(dict.fromkeys(h.chunk.article_id for h in hits))}
+    elif len(articles) > 1:  # several articles: the lead of each, the most relevant first
+        order = {a: i for i, a in enumerate(_articles(q, hits))}
         leads = {}
         for p in points:
             if p.chunk.kind != "table_row":
                 leads.setdefault(p.chunk.article_id, p)
-        points = sorted(leads.values(), key=lambda p: order.get(p.chunk.article_id, 99))[:MAX_ARTICLES]
-        for p in points:
-            p.score = 1.0
+        points = sorted(leads.values(), key=lambda p: order.get(p.chunk.article_id, len(order)))[:MAX_ARTICLES]
+        for n, p in enumerate(points):
+            p.score = 1.0 / (1 + n)
     else:  # one article: its lead first, then a point from each part, in order
         for p in points:
             p.score = 1.0 / (1.0 + 0.5 * p.position) + 0.1 * (p.chunk.kind == "list")
-    chosen = _pick(points, ranked)
+    chosen = _pick(points, ranked or len(articles) > 1)  # several articles: in the order of relevance
     cites = Citations()
     lines = [sentence(p.text, cites.mark(p.chunk, p.text if p.chunk.kind != "table_row" else p.chunk.text))
              for p in chosen]

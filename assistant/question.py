@@ -38,6 +38,10 @@ _OPEN = re.compile(
     r"\bwhat\s+(?:is|'s|are|was)\s+(?:it|this|that|the\s+(?:article|story|report|piece|news|text))\s+about\b|"
     r"\bwhat\s+(?:happened|is\s+happening|is\s+going\s+on)\b|\bwhat\s+do\s+we\s+know\s+about\b|"
     r"\banything\s+(?:on|about)\b", re.I)
+# an open question that asks for the whole of something, not for what it says about a topic
+_SUMMARY = re.compile(r"\b(?:summar\w*|overview|gist|recap|rundown|tl;?dr|highlights|takeaways?|(?:main|key|major|"
+                      r"important)\s+\w+|tell\s+me\s+about|brief\s+me|describe|what\s+happened|what\s+(?:is|'s|was)\s+"
+                      r"(?:it|this|that|the\s+\w+)\s+about)\b", re.I)
 _LIST_VERB = re.compile(r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:list|enumerate|name)\b", re.I)
 _YESNO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|"
                     r"must|isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t|hasn'?t|haven'?t)\b", re.I)
@@ -132,6 +136,7 @@ class Question:
     kind: str = ""  # the kind of thing asked: "prime minister", "proposed actions"
     role: str = ""  # a role the answer names next to a person: "prime minister"
     topic: list[str] = field(default_factory=list)  # open and list questions: the terms of what they are about
+    summary: bool = False  # an open question asking for the whole ("summarize the earnings report")
     section: list[str] = field(default_factory=list)  # a part of an article it names: ["analysi"]
     entities: list[str] = field(default_factory=list)  # named in the question
     listed: str = ""  # what a list question lists, as a stem: "action" for "list the proposed actions"
@@ -365,6 +370,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         role=(kind if answer_type in ("person", "agent") and kind else
               " ".join(role_words)),
         topic=[t for t in terms if t not in _OPEN_FRAMING] if intent in ("open", "list") else [],
+        summary=intent == "open" and bool(_SUMMARY.search(asked)),
         section=tokenize(next(g for g in section.groups() if g)) if section else [],
         compare=("min" if m.group(1).lower() in LOWER_WORDS else "max") if m and not bound else "",
         which_years=which_years and not m and not bound, bound=bound,
