@@ -11,9 +11,11 @@ loaded before; for naive the similarity search (query embedding included), for b
 `Answerer.ask`'s total_ms as `briefing eval` reports it. answer_chars: the median answer's length
 (the naive answer, up to 4 x 1,000 characters, holds the expected words more often).
 
-Packs: seed_dev.jsonl over seeds/, and tatqa_dev (questions.jsonl over its corpus/).
+Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the probe's dev split over its corpus
+(tests/data/probe), tatqa_dev (questions.jsonl over its corpus/); `--heldout` scores the probe's
+held-out split instead (once, at the end of a piece of work).
 
-    python bench/baseline.py [--json]
+    python bench/baseline.py [--heldout] [--json]
 """
 from __future__ import annotations
 
@@ -27,11 +29,16 @@ import time
 from pathlib import Path
 
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
-PACKS = {  # name -> (questions, corpus)
-    "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds"),
-    "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus"),
+PROBE = ROOT / "tests" / "data" / "probe"
+PACKS = {  # name -> (questions, corpus, split of the questions)
+    "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
+    "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
+    "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
+    "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
-COLUMNS = ("answer_accuracy", "refusal_accuracy", "citation_recall", "citation_precision", "p50_ms", "answer_chars")
+HELDOUT = {"probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout")}  # scored once, at the end
+COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
+           "answer_lead_accuracy", "median_answer_words", "p50_ms")
 
 
 def p50(latencies: list[float]) -> float | None:
@@ -83,23 +90,32 @@ def briefing(*args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ours(name: str) -> dict:
+def pack_questions(name: str, packs: dict, tmp: str) -> Path:
+    """The pack's questions file, its split alone when it has one."""
+    questions, _, split = packs[name]
+    if split is None:
+        return questions
+    path = Path(tmp) / f"{name}.jsonl"
+    path.write_text("".join(line + "\n" for line in questions.read_text(encoding="utf-8").splitlines()
+                            if line.strip() and json.loads(line).get("split") == split), encoding="utf-8")
+    return path
+
+
+def ours(name: str, packs: dict) -> dict:
     from assistant.score import read_jsonl
 
-    questions, corpus = PACKS[name]
+    _, corpus, _ = packs[name]
     with tempfile.TemporaryDirectory() as tmp:
+        questions = pack_questions(name, packs, tmp)
         answers = Path(tmp) / "answers.jsonl"
-        if name == "tatqa_dev":  # a folder pack: `briefing eval` indexes its corpus into a temporary index
-            metrics = briefing("eval", str(questions.parent), "--answers", str(answers), "--json")
-        else:
-            briefing("index", str(corpus), "--index-dir", tmp + "/index", "--json")
-            metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--answers", str(answers),
-                               "--json")
+        briefing("index", str(corpus), "--index-dir", tmp + "/index", "--json")
+        metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--answers", str(answers), "--json")
         return {**metrics, "answer_chars": median_chars(read_jsonl(str(answers)))}
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--heldout", action="store_true", help="score the probe's held-out split (once, at the end)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
 
@@ -109,19 +125,22 @@ def main() -> int:
     started = time.perf_counter()
     embeddings = make_embeddings()
     embeddings.embed_query("warm up the model")
+    packs = HELDOUT if args.heldout else PACKS
     results: dict[str, dict] = {}
-    for name, (questions, corpus) in PACKS.items():
-        results[name] = {"briefing": ours(name), "naive": naive(read_jsonl(str(questions)), corpus, embeddings)}
+    for name, (_, corpus, _) in packs.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            questions = read_jsonl(str(pack_questions(name, packs, tmp)))
+        results[name] = {"briefing": ours(name, packs), "naive": naive(questions, corpus, embeddings)}
     summary = {"cpus": os.cpu_count(), "packs": results, "seconds": round(time.perf_counter() - started)}
-    save("baseline", summary)
+    save("baseline-heldout" if args.heldout else "baseline", summary)
     if args.json:
         print(json.dumps(summary))
         return 0
-    print(f"{'pack':10} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
+    print(f"{'pack':14} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
     for name, systems in results.items():
         for system, m in systems.items():
-            cells = " ".join(f"{'-' if m[c] is None else m[c]:>{len(c)}}" for c in COLUMNS)
-            print(f"{name:10} {system:9} {m['questions']:9d} {cells}")
+            cells = " ".join(f"{'-' if m.get(c) is None else m[c]:>{len(c)}}" for c in COLUMNS)
+            print(f"{name:14} {system:9} {m['questions']:9d} {cells}")
     print(f"run: {summary['seconds']} s on {os.cpu_count()} CPUs")
     return 0
 
