@@ -11,10 +11,11 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from index.lexical import tokenize
-from index.store import Store
+from index.store import ARTICLE_ID, Store
 
 from .citations import Citations, clean, sentence
 from .conflicts import copies, distinct_value, find_conflicts, lower_first, same_story
+from .inconsistency import inconsistencies
 from .evidence import Evidence
 from .question import Question
 from .select import supported
@@ -22,6 +23,7 @@ from .spans import answer_span
 from .table_answers import every_row, members, ranked
 from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
 from .types import Answer, Conflict
+from .units import units_of
 
 
 
@@ -84,9 +86,26 @@ def compose_fact(store: Store, question: Question, evidence: list[Evidence], row
     if others:  # several articles answer: each answer is stated with the article it comes from
         return grounded(question, " ".join(state(question, ev, cites, f"In “{where(ev)}”: ") for ev in [best, *others]),
                         cites)
-    answer = grounded(question, state(question, best, cites), cites)
+    text = state(question, best, cites)
+    conflicts = []
+    if best.chunk.kind != "table_row" and (inconsistent := _inconsistent(store, best)):
+        about, values = inconsistent  # the cited sentence is contradicted elsewhere in its own article
+        sides = [(value, cites.mark(chunk, quote)) for value, (chunk, quote) in values]
+        text += " The article is not consistent here: " + " vs ".join(f"“{v}” [{m}]" for v, m in sides) + "."
+        conflicts = [Conflict(about=about, values=tuple(sides))]
+    answer = grounded(question, text, cites, conflicts)
     answer.short = short_answer(question, best)
     return answer
+
+
+def _inconsistent(store: Store, ev: Evidence):
+    """An inconsistency of the evidence's article that one of its quoted sentences takes part in ("former
+    President Donald Trump" in it, "President Trump" later), as (what about, [(value, (chunk, quote))])."""
+    chunks = list(store.iter_chunks(where={ARTICLE_ID: ev.chunk.article_id}))
+    for about, values in inconsistencies(units_of(chunks), unnamed=False):
+        if any(chunk.id == ev.chunk.id and quote in ev.quote for _, (chunk, quote) in values):
+            return about, values
+    return None
 
 
 def short_answer(question: Question, ev: Evidence) -> str:

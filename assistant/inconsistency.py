@@ -25,9 +25,10 @@ _MENTION = re.compile(r"(?:\b(?P<qual>(?i:former|ex-|then-|late|acting|interim|o
 _QUALIFIER = {"ex-": "former", "then-": "former", "late": "former"}
 
 
-def inconsistencies(units: list[Unit]) -> list[Disagreement]:
-    """Every inconsistency inside an article: titles and offices first, then restated values."""
-    return _mentions(units) + _restated(units)
+def inconsistencies(units: list[Unit], unnamed: bool = True) -> list[Disagreement]:
+    """Every inconsistency inside an article: titles and offices first, then restated values (`unnamed`:
+    an office unnamed at first and named later counts too; it is no contradiction, but a briefing notes it)."""
+    return _mentions(units, unnamed) + _restated(units)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class _Mention:
     ref: Ref
 
 
-def _mentions(units: list[Unit]) -> list[Disagreement]:
+def _mentions(units: list[Unit], unnamed: bool = True) -> list[Disagreement]:
     """A person given two titles ("former President Trump", "President Trump"), or an office mentioned
     unnamed first and named later ("Japan’s Prime Minister" ... "Prime Minister Shinzo Abe")."""
     found = []
@@ -70,7 +71,7 @@ def _mentions(units: list[Unit]) -> list[Disagreement]:
             first = same[0]
             # the first naming of the office in the same place ("Japan’s"), or where one leaves it unsaid
             named = next((mt for mt in same if mt.name and len({mt.place, first.place} - {""}) < 2), None)
-            if not first.name and named:
+            if unnamed and not first.name and named:
                 found.append((f"the {first.office}: unnamed at first, named later in the same article",
                               [(first.text, first.ref), (named.text, named.ref)]))
     return found

@@ -158,6 +158,12 @@ def test_a_list_question_lists_every_row_each_cited(answerer):
 def test_an_article_that_contradicts_itself_is_shown_both_ways(answerer):
     a = answerer.ask("Does the article contradict itself anywhere?")
     assert a.answered and "“former U.S. President Donald Trump”" in a.answer and "“President Trump”" in a.answer
+    # an answer whose quote is contradicted later in its own article says so, both sides cited
+    b = answerer.ask("What did Japan's Prime Minister reaffirm?")
+    assert "former U.S. President Donald Trump" in b.citations[0].text
+    [conflict] = b.conflicts
+    assert [v for v, _ in conflict.values] == ["former U.S. President Donald Trump", "President Trump"]
+    assert "The article is not consistent here" in b.answer and len(b.citations) == 2
 
 
 # ----- stage 5: the check --------------------------------------------------------------------------
