@@ -140,6 +140,7 @@ class Question:
     section: list[str] = field(default_factory=list)  # a part of an article it names: ["analysi"]
     entities: list[str] = field(default_factory=list)  # named in the question
     listed: str = ""  # what a list question lists, as a stem: "action" for "list the proposed actions"
+    counted: bool = False  # ... named right after "how many": "how many visitors" (not "how much did X cost")
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
@@ -235,20 +236,21 @@ def _verb_repaired(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [*tags[:last], (tags[last][0], "VB"), *tags[last + 1:]]
 
 
-def _measure(tags: list[tuple[str, str]]) -> str:
-    """What "how many / how much" counts or measures: the noun after it ("how many visitors"), else
-    the subject after the auxiliary ("how much did admission cost")."""
+def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
+    """What "how many / how much" counts or measures: the noun after it ("how many visitors": counted),
+    else the subject after the auxiliary ("how much did admission cost")."""
     words = [w.lower() for w, _ in tags]
     at = next((i for i in range(len(words) - 1) if words[i] == "how" and words[i + 1] in ("many", "much")), -1)
     if at < 0:
-        return ""
-    noun = ""
-    for w, tag in tags[at + 2:]:  # the last noun of the first noun phrase: "the Tidewater museum's admission"
+        return "", False
+    noun, counted = "", False
+    for n, (w, tag) in enumerate(tags[at + 2:]):  # the last noun of the first noun phrase: "the museum's admission"
         if tag in _NOUN_TAGS:
             noun = next(iter(tokenize(w)), "") or noun
+            counted = counted or all(t in ("JJ", *_NOUN_TAGS) for _, t in tags[at + 2:at + 2 + n])
         elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".")):
             break
-    return "" if noun in _COUNTABLE else noun
+    return ("", False) if noun in _COUNTABLE else (noun, counted)
 
 
 def intent_of(text: str, tags: list[tuple[str, str]], years: list[str]) -> str:
@@ -351,7 +353,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in entities)]
     framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS
     nouns = [stem for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS for stem in tokenize(w) if stem not in framing]
-    measure = _measure(_verb_repaired(tags)) if answer_type == "amount" else ""
+    measure, of_count = _measure(_verb_repaired(tags)) if answer_type == "amount" else ("", False)
     bound = None
     if limit:
         bound = ("<" if limit.group(1).lower() in LOWER_WORDS else ">",
@@ -364,7 +366,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     return Question(
         text=text, asked=asked, terms=terms, weights=weights, pairs=pairs(tokens),
         sequence=tuple(tokens), years=years, intent=intent, answer_type=answer_type,
-        kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure,
+        kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure, counted=of_count,
         listed=listed(tags) if intent == "list" else "",
         focus_articles=focus_articles,
         role=(kind if answer_type in ("person", "agent") and kind else

@@ -16,7 +16,7 @@ from .passages import from_text
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
-from .spans import names_role, typed_spans
+from .spans import attached, names_role, typed_spans
 from .tables import from_row, names_in_order, row_label
 from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
@@ -98,8 +98,9 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     the year asked. (`named_rows`: the question names this row and others of its table by their labels)"""
     if unstated_operation(question, best):
         return False
-    if question.strict and best.chunk.kind != "table_row" and not typed_spans(best.statement, question):
-        return False  # "how much did Japan spend on defense": a passage about it that states no amount
+    if question.strict and best.chunk.kind != "table_row" and not (
+            typed_spans(best.statement, question) and (not question.counted or attached(question, best.statement))):
+        return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount of it
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):
@@ -115,9 +116,12 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
             and best.chunk.kind == "table_row" and not re.search(r"\d", " ".join(best.values) or best.statement):
         return False  # "how many ASEAN members": cells that hold no amount
     if question.years and not named_rows:  # "X in 2019": a lookup of a named figure
-        if best.chunk.kind != "table_row":  # a passage that shares a word pair with it, or states the year
-            return best.phrase >= MIN_PHRASE or all(y in best.chunk.text for y in question.years) \
-                and not set(question.terms) & OPERATIONS  # "the change from 2018 to 2019" needs the words
+        if best.chunk.kind != "table_row":  # a passage that shares a word pair with it, or whose paragraph
+            #                                 states the year ("the change from 2018 to 2019" needs the words)
+            paragraph = next((line for line in best.chunk.text.split("\n") if best.quote.split("\n")[0][:40] in line),
+                             best.quote)
+            return best.phrase >= MIN_PHRASE or all(y in paragraph for y in question.years) \
+                and not set(question.terms) & OPERATIONS
         label = row_label(best.chunk)
         if best.values and all(y in label for y in question.years):
             return True  # a row per period ("Q3 2023"), the asked figure in a column its header names

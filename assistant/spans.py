@@ -106,7 +106,8 @@ def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
-    spans = _measured(question, text, spans) or spans
+    if question.measure and any(question.measure in tokenize(w) for w in _WORD.findall(text)):
+        spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if not spans:
         return ""
     anchors = _anchors(question, text)
