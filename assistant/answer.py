@@ -23,7 +23,7 @@ from . import lists, overview
 from .check import check
 from .compose import compose_fact
 from .evidence import Evidence
-from .conversation import Turn, is_follow_up, resolve, turns_of
+from .conversation import Turn, leaning, resolve, turns_of
 from .meaning import Meaning
 from .question import Question, understand
 from .retrieval import Filters, Hit, Retriever
@@ -59,24 +59,35 @@ class Answerer:
     def ask(self, question: str, history: Iterable = (), filters: Filters = Filters(),
             on_token: Stream | None = None) -> Answer:
         """Answer one question; `history` holds the earlier turns, oldest first: questions, or
-        question/answer pairs (an earlier question without its answer is answered again to know it)."""
+        question/answer pairs (an earlier question without its answer is answered again to know it).
+        A question that may or may not continue the conversation ("List the proposed actions.", "japan
+        security role") is first answered as typed, about the articles the previous answer cited, and
+        made standalone against the earlier turns only when that finds no answer."""
         t0 = time.perf_counter()
-        q, hits, vector = self.retrieve(question, history, filters)
-        standalone = q.text
-        t1 = time.perf_counter()
-        answer, evidence = self._route(q, hits, vector, filters)
+        turns = self._turns(turns_of(history)[-MAX_TURNS:], filters)
+        lean = leaning(question) if turns else ""
+        focus = turns[-1].articles if lean else ()
+        readings = [question] if not lean else [self._standalone(question, turns)]
+        if lean == "maybe" and readings[0] != question:
+            readings.insert(0, question)
+        for text in readings:
+            q, hits, vector = self._read(text, question, focus, filters)
+            t1 = time.perf_counter()
+            answer, evidence = self._route(q, hits, vector, filters)
+            if answer is not None:
+                break
         t2 = time.perf_counter()
         if answer is None:
             answer = self._decline(q, hits)
         elif self.llm is not None and answer.answered and evidence:
             from .llm import answer_with_llm
 
-            answer = answer_with_llm(self.llm, question, standalone, evidence, answer, on_token)
+            answer = answer_with_llm(self.llm, question, q.text, evidence, answer, on_token)
         answer = check(answer, self.store)
         if on_token and answer.mode != "llm":
             on_token(answer.answer)
         t3 = time.perf_counter()
-        answer.standalone_question = standalone
+        answer.standalone_question = q.text
         # stages 1-2, 3-4 (evidence and composing), 5 (the check, and an LLM's answer when there is one)
         answer.timings = {"retrieve_ms": (t1 - t0) * 1000, "select_ms": (t2 - t1) * 1000,
                           "check_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
@@ -84,15 +95,16 @@ class Answerer:
 
     def retrieve(self, question: str, history: Iterable = (), filters: Filters = Filters()
                  ) -> tuple[Question, list[Hit], list[float]]:
-        """Stages 1 and 2: the question understood in its conversation, its candidates and its vector."""
+        """Stages 1 and 2: the question made standalone in its conversation, its candidates and its vector."""
         turns = self._turns(turns_of(history)[-MAX_TURNS:], filters)
-        standalone = self._standalone(question, turns)
-        follow_up = bool(turns) and is_follow_up(question)
-        vector = self.embeddings.embed_query(standalone)
-        hits = self.retriever.search(standalone, filters, self.k, vector=vector)
-        q = understand(standalone, self.store.lexical(), asked=question,
-                       focus_articles=turns[-1].articles if follow_up else ())
-        return q, hits, vector
+        focus = turns[-1].articles if turns and leaning(question) else ()
+        return self._read(self._standalone(question, turns), question, focus, filters)
+
+    def _read(self, text: str, asked: str, focus: tuple[str, ...], filters: Filters
+              ) -> tuple[Question, list[Hit], list[float]]:
+        vector = self.embeddings.embed_query(text)
+        hits = self.retriever.search(text, filters, self.k, vector=vector)
+        return understand(text, self.store.lexical(), asked=asked, focus_articles=focus), hits, vector
 
     def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""

@@ -63,17 +63,21 @@ def turns_of(history) -> list[Turn]:
     return turns
 
 
-def is_follow_up(question: str) -> bool:
-    """A question that leans on the conversation: it opens with "and", "so", "what about"; it is a few words
-    with no question word ("And the U.S.?"); it points back ("it", "she"); or it is short and names nothing
-    of its own ("What was the score?", "Was anyone killed?")."""
+def leaning(question: str) -> str:
+    """How a question leans on the conversation: "yes" when it opens with "and", "so", "what about" or
+    points back ("it", "she"); "maybe" when it is a few words with no question word ("And the U.S.?",
+    "japan security role") or short and naming nothing of its own ("What was the score?", "List the
+    proposed actions."), which may continue the conversation or stand alone; else ""."""
     q = question.strip()
-    if _LEAD.match(q):
-        return True
     words = q.rstrip("?.! ").split()
+    if _LEAD.match(q) or _PRONOUN.search(q) and len(words) <= 8:
+        return "yes"
     names = [w for w in words[1:] if w[:1].isupper() or any(ch.isdigit() for ch in w)]
-    return (len(words) <= 3 and not _QUESTION_WORD.search(q) or bool(_PRONOUN.search(q)) and len(words) <= 8
-            or len(words) <= SHORT and not names)
+    return "maybe" if len(words) <= 3 and not _QUESTION_WORD.search(q) or len(words) <= SHORT and not names else ""
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(leaning(question))
 
 
 def _person(turn: Turn) -> str:

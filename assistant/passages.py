@@ -13,7 +13,7 @@ from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
 from .spans import attached, names_role, typed_spans
-from .thresholds import SECTION_ASKED, SECTION_FOCUS, TYPED_BONUS
+from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # a sentence that says what a thing is ("We define ROIC as ...", "X consists primarily of ...")
@@ -113,7 +113,10 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     covered = set(tokset(units[best]))
     for cov, i in scored[1:3]:
         gain = question.coverage(tokset(units[i]) - covered)
-        if cov >= 0.5 * best_cov and gain >= 0.15:  # a second sentence that answers another part
+        # a second sentence that answers another part, or that the scores cannot tell from the best (the
+        # embedder's cosines differ by less than their noise): the reader sees both
+        if cov >= 0.5 * best_cov and gain >= 0.15 or cov >= NEAR_TIE * best_cov and len(picked) == 1 \
+                and not question.strict and question.answer_type in ("", "reason", "definition"):
             picked.append(i)
             covered |= tokset(units[i])
     if question.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \

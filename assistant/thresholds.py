@@ -53,6 +53,8 @@ BLANK_CELL = 0.5  # a row whose asked cells are blank ("—") scores this share
 SECTION_ASKED = 0.8  # a question this much covered by a section's heading asks about the section
 SECTION_FOCUS = 0.8  # ... and its opening sentences answer it this well
 FOLLOWED = 0.5  # a follow-up's evidence from the articles the previous answer cited scores this more (of ~6-8)
+NEAR_TIE = 0.97  # a passage's second-best sentence scoring this share of the best is quoted with it (a question
+# with no typed answer): probe dev answer +1 point, seed chat +6.7; 0.95 only lengthened one more answer
 TYPED_BONUS = 0.5  # a sentence holding a span of the asked answer type (a date for "when") scores this more
 ROLE_UNNAMED = 0.7  # "who is X": evidence that names no one in that role scores this share
 

@@ -99,6 +99,17 @@ def test_who_reported_it_follows_the_article_the_previous_answer_cited(answerer)
     assert plain.answer == a.answer  # a question alone: the earlier answer is worked out again
 
 
+
+def test_a_question_that_stands_alone_is_not_rewritten_into_the_conversation(answerer):
+    first = answerer.ask("What did Japan's Prime Minister reaffirm?").as_json()
+    terse = answerer.ask("japan security role", history=[first])  # short, but a question of its own
+    assert "Host joint military exercises" in terse.answer and terse.standalone_question == "japan security role"
+    listed = answerer.ask("List the proposed actions.", history=[first])
+    assert listed.answer.count("[") == 3 and "Joint training" in listed.answer
+    # a short question that only makes sense in the conversation is still read in it
+    score = answerer.ask("What was the score?", history=[answerer.ask("Who won the Coastal Cup final?").as_json()])
+    assert score.answered and "3-1" in score.answer
+
 # ----- stage 2 and 3: candidates and evidence ------------------------------------------------------
 
 def test_evidence_is_weighed_for_what_the_question_asks(answerer):
