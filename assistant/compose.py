@@ -17,7 +17,8 @@ from .citations import Citations, clean, sentence
 from .conflicts import copies, distinct_value, find_conflicts, lower_first, same_story
 from .inconsistency import inconsistencies
 from .evidence import Evidence
-from .question import Question
+from .answerability import mentions
+from .question import YEAR, Question
 from .select import supported
 from .spans import answer_span
 from .table_answers import every_row, members, ranked
@@ -149,10 +150,29 @@ def _typed_conflicts(store: Store, question: Question, best: Evidence, others: l
             continue
         theirs = lead(question, ev)
         if theirs and _norm(theirs) not in values and not any(_norm(theirs) in v or v in _norm(theirs) for v in values) \
-                and same_story(store, best, ev):
+                and _exact(mine) and _exact(theirs) \
+                and (same_story(store, best, ev) or _same_subject(store, question, best, ev)):
             found.append(ev)
             values.add(_norm(theirs))
     return found[:2]
+
+
+# "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
+_HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
+                     r"dozens|hundreds|thousands|several|many)\b", re.I)
+
+
+def _exact(span: str) -> bool:
+    return not _HEDGED.search(span)
+
+
+def _same_subject(store: Store, question: Question, best: Evidence, ev: Evidence) -> bool:
+    """Two articles that answer the same question about the same thing, each in its own words: both
+    quotes name everything the question names, and they speak of the same years (a 2018 and a 2022
+    figure are two facts, not a disagreement)."""
+    if not question.entities or set(YEAR.findall(best.statement)) != set(YEAR.findall(ev.statement)):
+        return False
+    return all(mentions(e, f"{x.chunk.title} {x.statement}") for e in question.entities for x in (best, ev))
 
 
 def _row_label(ev: Evidence) -> str:

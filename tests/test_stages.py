@@ -188,3 +188,18 @@ def test_the_check_declines_an_answer_that_misquotes_its_source(answerer):
     unmarked = check(Answer(question="q", answered=True, answer="A claim with no marker.", mode="grounded",
                             citations=a.citations), answerer.store)
     assert not unmarked.answered
+
+
+def test_sources_that_answer_one_question_differently_in_their_own_words_disagree(tmp_path, embeddings):
+    (tmp_path / "a.md").write_text("---\ntitle: Elsmere tunnel set to reopen after flooding\nsource: Riverside Post\n"
+                                   "date: 2024-03-11\n---\nBRACKWATER - The Elsmere Road tunnel, closed since "
+                                   "floodwater filled it last month, will reopen to traffic on Wednesday, the county "
+                                   "said.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: Tunnel reopening pushed back for tests\nsource: Eastbank Observer\n"
+                                   "date: 2024-03-13\n---\nDrivers hoping to use the Elsmere Road tunnel in Brackwater "
+                                   "must wait: highway engineers now expect it to reopen on Friday after drainage "
+                                   "tests.\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    a = Answerer(store, embeddings).ask("When does the Elsmere Road tunnel reopen?")
+    assert a.answer.startswith("Sources disagree.") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
