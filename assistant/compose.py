@@ -13,16 +13,17 @@ from rapidfuzz import fuzz
 from index.lexical import tokenize
 from index.store import ARTICLE_ID, Store
 
-from .citations import Citations, clean, sentence
-from .conflicts import copies, distinct_value, find_conflicts, lower_first, same_story
-from .inconsistency import inconsistencies
-from .evidence import Evidence
 from .answerability import mentions
+from .citations import Citations, clean, sentence
+from .conflicts import CORRECTS, copies, distinct_value, find_conflicts, lower_first, same_story, value_key
+from .evidence import Evidence
+from .inconsistency import inconsistencies
 from .question import YEAR, Question
 from .select import supported
-from .spans import answer_span
+from .sentences import tokset
+from .spans import answer_span, typed_spans
 from .table_answers import every_row, members, ranked
-from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
+from .thresholds import ALTERNATIVE_SCORE, CONFLICT_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
 from .types import Answer, Conflict
 from .units import units_of
 
@@ -133,27 +134,28 @@ def _disagreement(store: Store, question: Question, best: Evidence, evidence: li
     return grounded(question, "Sources disagree. " + " ".join(parts), cites, [conflict])
 
 
-def _norm(span: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", span.lower()).replace(" the ", " ").split())
-
-
 def _typed_conflicts(store: Store, question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
-    """Other articles of the same story whose evidence gives another answer of the asked type ("Monday"
-    against "Tuesday", two winners), whatever the wording of their sentences."""
+    """Other articles about the same thing whose evidence gives another answer of the asked type ("Monday"
+    against "Tuesday", two winners), whatever the wording of their sentences; an article whose quote also
+    states the best's answer ("July 1" beside "1 July") agrees, unless it corrects it ("430 jobs, not the 340
+    earlier reported")."""
     mine = lead(question, best) if question.answer_type and best.chunk.kind != "table_row" else ""
-    if not mine:
+    if not mine or not _exact(mine):
         return []
-    found, values = [], {_norm(mine)}
+    key = lambda span: value_key(span, question.answer_type)  # noqa: E731
+    found, values = [], {key(mine)}
     for ev in others:
-        if ev.chunk.article_id == best.chunk.article_id or ev.score < ALTERNATIVE_SCORE * best.score \
+        if ev.chunk.article_id == best.chunk.article_id or ev.score < CONFLICT_SCORE * best.score \
                 or ev.chunk.kind == "table_row" or not supported(question, ev):
             continue
         theirs = lead(question, ev)
-        if theirs and _norm(theirs) not in values and not any(_norm(theirs) in v or v in _norm(theirs) for v in values) \
-                and _exact(mine) and _exact(theirs) \
-                and (same_story(store, best, ev) or _same_subject(store, question, best, ev)):
+        if not theirs or not _exact(theirs) or key(theirs) in values \
+                or not CORRECTS.search(ev.statement) and any(key(e.text) in values
+                                                              for e in typed_spans(ev.statement, question)):
+            continue
+        if same_story(store, best, ev) or _same_subject(question, best, ev):
             found.append(ev)
-            values.add(_norm(theirs))
+            values.add(key(theirs))
     return found[:2]
 
 
@@ -162,17 +164,24 @@ _HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almos
                      r"dozens|hundreds|thousands|several|many)\b", re.I)
 
 
+# a month or a year alone is no exact date: "died in February" agrees with "died on February 6"
+_COARSE_DATE = re.compile(r"^(?:(?:early|late|mid)[- ]?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
+                          r"^\d{4}$", re.I)
+
+
 def _exact(span: str) -> bool:
-    return not _HEDGED.search(span)
+    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip())
 
 
-def _same_subject(store: Store, question: Question, best: Evidence, ev: Evidence) -> bool:
+def _same_subject(question: Question, best: Evidence, ev: Evidence) -> bool:
     """Two articles that answer the same question about the same thing, each in its own words: both
-    quotes name everything the question names, and they speak of the same years (a 2018 and a 2022
-    figure are two facts, not a disagreement)."""
+    quotes name everything the question names, both titles something of it (two companies' reports that
+    mention one accounting standard are not about one thing), and they speak of the same years (a 2018
+    and a 2022 figure are two facts, not a disagreement)."""
     if not question.entities or set(YEAR.findall(best.statement)) != set(YEAR.findall(ev.statement)):
         return False
-    return all(mentions(e, f"{x.chunk.title} {x.statement}") for e in question.entities for x in (best, ev))
+    return all(mentions(e, f"{x.chunk.title} {x.statement}") for e in question.entities for x in (best, ev)) \
+        and all(tokset(x.chunk.title) & {t for e in question.entities for t in tokenize(e)} for x in (best, ev))
 
 
 def _row_label(ev: Evidence) -> str:

@@ -97,3 +97,28 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
+
+
+# a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said"
+CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+(?:reported|version|said|stated)|"
+                      r"previously\s+reported|corrected|correction|updated)\b", re.I)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+          "trillion": 1e12, "tn": 1e12}
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|[kmb])?\b", re.I)
+_ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
+
+
+def value_key(span: str, answer_type: str) -> str:
+    """One spelling for answers that say the same ("$1.2 billion" / "1.2bn dollars", "Oct. 3" / "3 October",
+    "U.S." / "US"): what two sources are compared on."""
+    text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), span).strip()
+    if answer_type == "amount" and (m := _AMOUNT.search(text)):
+        number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
+        return f"{number:g}"
+    if answer_type == "date" and re.search(r"\d", text):
+        import dateparser
+
+        when = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+        if when is not None:
+            return when.strftime("%m-%d") if re.search(r"[A-Za-z]", text) else when.strftime("%Y-%m-%d")
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).replace(" the ", " ").split())

@@ -195,7 +195,7 @@ def test_sources_that_answer_one_question_differently_in_their_own_words_disagre
                                    "date: 2024-03-11\n---\nBRACKWATER - The Elsmere Road tunnel, closed since "
                                    "floodwater filled it last month, will reopen to traffic on Wednesday, the county "
                                    "said.\n", encoding="utf-8")
-    (tmp_path / "b.md").write_text("---\ntitle: Tunnel reopening pushed back for tests\nsource: Eastbank Observer\n"
+    (tmp_path / "b.md").write_text("---\ntitle: Elsmere tunnel reopening pushed back for tests\nsource: Eastbank Observer\n"
                                    "date: 2024-03-13\n---\nDrivers hoping to use the Elsmere Road tunnel in Brackwater "
                                    "must wait: highway engineers now expect it to reopen on Friday after drainage "
                                    "tests.\n", encoding="utf-8")
@@ -203,3 +203,11 @@ def test_sources_that_answer_one_question_differently_in_their_own_words_disagre
     run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
     a = Answerer(store, embeddings).ask("When does the Elsmere Road tunnel reopen?")
     assert a.answer.startswith("Sources disagree.") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
+
+
+def test_answers_that_say_the_same_are_one_side():
+    from assistant.conflicts import value_key
+
+    assert value_key("$1.2 billion", "amount") == value_key("1.2bn dollars", "amount") == value_key("1,200 million", "amount")
+    assert value_key("Oct. 3", "date") == value_key("3 October", "date") != value_key("October 4", "date")
+    assert value_key("U.S.", "place") == value_key("US", "place")
