@@ -70,13 +70,16 @@ class Answerer:
         readings = [question] if not lean else [self._standalone(question, turns)]
         if lean == "maybe" and readings[0] != question:
             readings.insert(0, question)
+        selecting = 0.0  # stages 3-4 of every reading tried
         for text in readings:
             q, hits, vector = self._read(text, question, focus, filters)
-            t1 = time.perf_counter()
+            t = time.perf_counter()
             answer, evidence = self._route(q, hits, vector, filters)
+            selecting += time.perf_counter() - t
             if answer is not None:
                 break
         t2 = time.perf_counter()
+        t1 = t2 - selecting
         if answer is None:
             answer = self._decline(q, hits)
         elif self.llm is not None and answer.answered and evidence:

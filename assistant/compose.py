@@ -15,7 +15,7 @@ from index.store import ARTICLE_ID, Store
 
 from .answerability import mentions
 from .citations import Citations, clean, sentence
-from .conflicts import CORRECTS, copies, distinct_value, find_conflicts, lower_first, same_story, value_key
+from .conflicts import CORRECTS, copies, distinct_value, exact, find_conflicts, lower_first, same_story, value_key
 from .evidence import Evidence
 from .inconsistency import inconsistencies
 from .question import YEAR, Question
@@ -140,7 +140,7 @@ def _typed_conflicts(store: Store, question: Question, best: Evidence, others: l
     states the best's answer ("July 1" beside "1 July") agrees, unless it corrects it ("430 jobs, not the 340
     earlier reported")."""
     mine = lead(question, best) if question.answer_type and best.chunk.kind != "table_row" else ""
-    if not mine or not _exact(mine):
+    if not mine or not exact(mine):
         return []
     key = lambda span: value_key(span, question.answer_type)  # noqa: E731
     found, values = [], {key(mine)}
@@ -149,7 +149,7 @@ def _typed_conflicts(store: Store, question: Question, best: Evidence, others: l
                 or ev.chunk.kind == "table_row" or not supported(question, ev):
             continue
         theirs = lead(question, ev)
-        if not theirs or not _exact(theirs) or key(theirs) in values \
+        if not theirs or not exact(theirs) or key(theirs) in values \
                 or not CORRECTS.search(ev.statement) and any(key(e.text) in values
                                                               for e in typed_spans(ev.statement, question)):
             continue
@@ -157,20 +157,6 @@ def _typed_conflicts(store: Store, question: Question, best: Evidence, others: l
             found.append(ev)
             values.add(key(theirs))
     return found[:2]
-
-
-# "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
-_HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
-                     r"dozens|hundreds|thousands|several|many)\b", re.I)
-
-
-# a month or a year alone is no exact date: "died in February" agrees with "died on February 6"
-_COARSE_DATE = re.compile(r"^(?:(?:early|late|mid)[- ]?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
-                          r"^\d{4}$", re.I)
-
-
-def _exact(span: str) -> bool:
-    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip())
 
 
 def _same_subject(question: Question, best: Evidence, ev: Evidence) -> bool:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from index.lexical import tokenize
+from index.load import normalize_date
 from index.store import Store
 
 from .evidence import Evidence
@@ -115,10 +116,19 @@ def value_key(span: str, answer_type: str) -> str:
     if answer_type == "amount" and (m := _AMOUNT.search(text)):
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
-    if answer_type == "date" and re.search(r"\d", text):
-        import dateparser
-
-        when = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
-        if when is not None:
-            return when.strftime("%m-%d") if re.search(r"[A-Za-z]", text) else when.strftime("%Y-%m-%d")
+    if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text)):
+        return when[5:10] if re.search(r"[A-Za-z]", text) else when[:10]  # "Oct. 3": the year is not said
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).replace(" the ", " ").split())
+
+
+# "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
+_HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
+                     r"dozens|hundreds|thousands|several|many)\b", re.I)
+# a month or a year alone is no exact date: "died in February" agrees with "died on February 6"
+_COARSE_DATE = re.compile(r"^(?:(?:early|late|mid)[- ]?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
+                          r"^\d{4}$", re.I)
+
+
+def exact(span: str) -> bool:
+    """An answer precise enough to disagree with another."""
+    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip())

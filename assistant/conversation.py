@@ -76,10 +76,6 @@ def leaning(question: str) -> str:
     return "maybe" if len(words) <= 3 and not _QUESTION_WORD.search(q) or len(words) <= SHORT and not names else ""
 
 
-def is_follow_up(question: str) -> bool:
-    return bool(leaning(question))
-
-
 def _person(turn: Turn) -> str:
     """The person the previous turn is about: named in its answer (first), else in its question."""
     for text in (turn.answer, turn.question):
@@ -92,7 +88,7 @@ def _person(turn: Turn) -> str:
 def resolve(question: str, turns: list[Turn]) -> str:
     """A standalone question from a follow-up and the conversation's earlier turns (newest last)."""
     previous = turns[-1] if turns else None
-    if previous is None or not is_follow_up(question):
+    if previous is None or not leaning(question):
         return question
     if _PERSONAL.search(question) and (person := _person(previous)):  # "What did he say?": the person named
         return _PERSONAL.sub(lambda m: person + ("’s" if m.group(1).lower() in ("his",) else ""), question, count=1)
