@@ -5,7 +5,7 @@ type, the quote alone. A whole table answers questions about its rows; several a
 are each stated; sources that disagree are stated side by side."""
 from __future__ import annotations
 
-import re
+from datetime import date
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -13,18 +13,17 @@ from rapidfuzz import fuzz
 from index.lexical import tokenize
 from index.store import ARTICLE_ID, Store
 
-from .answerability import mentions
 from .citations import Citations, clean, sentence
-from .conflicts import CORRECTS, copies, distinct_value, exact, find_conflicts, lower_first, same_story, value_key
+from .conflicts import copies, distinct_value, find_conflicts
 from .evidence import Evidence
 from .inconsistency import inconsistencies
-from .question import YEAR, Question
+from .question import Question
 from .select import supported
-from .sentences import tokset
-from .spans import answer_span, typed_spans
+from .spans import answer_span
 from .table_answers import every_row, members, ranked
-from .thresholds import ALTERNATIVE_SCORE, CONFLICT_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
-from .types import Answer, Conflict
+from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
+from .sides import Side, sides
+from .types import Answer, Conflict, ConflictSide
 from .units import units_of
 
 
@@ -116,58 +115,43 @@ def short_answer(question: Question, ev: Evidence) -> str:
 
 
 def _disagreement(store: Store, question: Question, best: Evidence, evidence: list[Evidence]) -> Answer | None:
-    """Sources that state the asked fact with different values: each side stated, cited, with its source."""
-    sides = find_conflicts(store, best, evidence[1:6]) or _typed_conflicts(store, question, best, evidence[1:6])
-    if not sides:
+    """Sources that state the asked fact with different values: every side stated, weighed and cited."""
+    found = sides(store, question, evidence)
+    if not found and (frames := find_conflicts(store, best, evidence[1:6])):  # table cells, one sentence frame
+        group = [best, *frames]
+        found = [Side(lead(question, ev) or distinct_value(ev, group), "", [ev], [[ev]]) for ev in group]
+    if not found:
         return None
     cites = Citations()
-    parts, found = [], []
-    group = [best, *sides]
-    for ev in group:
-        marker = cites.mark(ev.chunk, ev.quote)
-        who = ev.chunk.publisher or ev.chunk.title or "one source"
-        value = lead(question, ev) or distinct_value(ev, group)
-        parts.append(sentence(f"{value}, according to {who}: {quoted(ev.statement)}"
-                              if lead(question, ev) else f"According to {who}, {lower_first(ev.statement)}", marker))
-        found.append((value, marker))
-    conflict = Conflict(about=best.about or question.text, values=tuple(found))
-    return grounded(question, "Sources disagree. " + " ".join(parts), cites, [conflict])
+    parts, weighed = [], []
+    for side in found:
+        markers = tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)
+        n, k = len(side.evidence), len(side.sources)
+        count = f"{n} article{'s' * (n > 1)}" if n == k else f"{n} articles, {k} source{'s' * (k > 1)}"
+        publishers = tuple(dict.fromkeys(ev.chunk.publisher for ev in side.evidence if ev.chunk.publisher))
+        said = ", ".join(p for p in (", ".join(publishers), _when(side.dates)) if p)
+        parts.append(f"{side.value} ({count} {''.join(f'[{m}]' for m in markers)}{': ' + said if said else ''})")
+        weighed.append(ConflictSide(side.value, markers, n, k, publishers, tuple(side.dates), side.later))
+    text = "Sources disagree: " + " · ".join(parts) + "."
+    if found[0].later:  # the later report says it corrects the earlier: quoted, so the reader sees why
+        ev = next(ev for ev in found[0].evidence if found[0].correction in ev.chunk.text)
+        who = ", ".join(p for p in (ev.chunk.publisher, _when([ev.chunk.published_at[:10]])) if p)
+        text += f" The later report ({who}) says: {quoted(found[0].correction)} [{cites.mark(ev.chunk, found[0].correction)}]"
+    conflict = Conflict(about=best.about or question.text, values=tuple((s.value, m.markers[0]) for s, m in
+                                                                       zip(found, weighed)), sides=tuple(weighed))
+    return grounded(question, text, cites, [conflict])
 
 
-def _typed_conflicts(store: Store, question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
-    """Other articles about the same thing whose evidence gives another answer of the asked type ("Monday"
-    against "Tuesday", two winners), whatever the wording of their sentences; an article whose quote also
-    states the best's answer ("July 1" beside "1 July") agrees, unless it corrects it ("430 jobs, not the 340
-    earlier reported")."""
-    mine = lead(question, best) if question.answer_type and best.chunk.kind != "table_row" else ""
-    if not mine or not exact(mine):
-        return []
-    key = lambda span: value_key(span, question.answer_type)  # noqa: E731
-    found, values = [], {key(mine)}
-    for ev in others:
-        if ev.chunk.article_id == best.chunk.article_id or ev.score < CONFLICT_SCORE * best.score \
-                or ev.chunk.kind == "table_row" or not supported(question, ev):
+def _when(dates: list[str]) -> str:
+    """"3 May 2024", "2 and 3 May 2024": the days articles were published."""
+    days = []
+    for iso in dates:
+        try:
+            days.append(date.fromisoformat(iso[:10]))
+        except ValueError:
             continue
-        theirs = lead(question, ev)
-        if not theirs or not exact(theirs) or key(theirs) in values \
-                or not CORRECTS.search(ev.statement) and any(key(e.text) in values
-                                                              for e in typed_spans(ev.statement, question)):
-            continue
-        if same_story(store, best, ev) or _same_subject(question, best, ev):
-            found.append(ev)
-            values.add(key(theirs))
-    return found[:2]
-
-
-def _same_subject(question: Question, best: Evidence, ev: Evidence) -> bool:
-    """Two articles that answer the same question about the same thing, each in its own words: both
-    quotes name everything the question names, both titles something of it (two companies' reports that
-    mention one accounting standard are not about one thing), and they speak of the same years (a 2018
-    and a 2022 figure are two facts, not a disagreement)."""
-    if not question.entities or set(YEAR.findall(best.statement)) != set(YEAR.findall(ev.statement)):
-        return False
-    return all(mentions(e, f"{x.chunk.title} {x.statement}") for e in question.entities for x in (best, ev)) \
-        and all(tokset(x.chunk.title) & {t for e in question.entities for t in tokenize(e)} for x in (best, ev))
+    said = [f"{d.day} {d:%b %Y}" for d in sorted(set(days))]
+    return " and ".join(said) if len(said) <= 2 else f"{said[0]} to {said[-1]}"
 
 
 def _row_label(ev: Evidence) -> str:

@@ -12,7 +12,7 @@ from index.load import normalize_date
 from index.store import Store
 
 from .evidence import Evidence
-from .thresholds import SAME_STORY
+from .thresholds import COPY, SAME_STORY
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
@@ -32,15 +32,24 @@ def _article_words(store: Store, generation: str, article_id: str) -> frozenset[
     return frozenset(tokenize(" ".join(got["documents"])))
 
 
-def same_story(store: Store, a: Evidence, b: Evidence) -> bool:
-    """Two articles about the same events: most of their words are shared (wire copies, rewrites),
-    each weighed by its idf, so that the vocabulary of a genre (two companies' financial reports)
-    does not make two stories one."""
+def shared(store: Store, a: Evidence, b: Evidence) -> float:
+    """The share of words two articles have in common, each weighed by its idf, so that the vocabulary
+    of a genre (two companies' financial reports) does not make two stories one."""
+    return shared_words(store, a.chunk.article_id, b.chunk.article_id)
+
+
+def shared_words(store: Store, a: str, b: str) -> float:
+    """`shared`, of two articles by their ids."""
     generation = store.generation()
     idf = store.lexical().idf
-    words = [_article_words(store, generation, ev.chunk.article_id) for ev in (a, b)]
+    words = [_article_words(store, generation, article) for article in (a, b)]
     small = min(sum(map(idf, w)) for w in words) or 1.0
-    return sum(map(idf, words[0] & words[1])) / small >= SAME_STORY
+    return sum(map(idf, words[0] & words[1])) / small
+
+
+def same_story(store: Store, a: Evidence, b: Evidence) -> bool:
+    """Two articles about the same events: most of their words are shared (wire copies, rewrites)."""
+    return shared(store, a, b) >= SAME_STORY
 
 
 def find_conflicts(store: Store, best: Evidence, others: list[Evidence]) -> list[Evidence]:
@@ -96,10 +105,6 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
     return ", ".join(sorted(mine - others)) or ev.statement
 
 
-def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
-
-
 # a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said"
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+(?:reported|version|said|stated)|"
                       r"previously\s+reported|corrected|correction|updated)\b", re.I)
@@ -118,7 +123,7 @@ def value_key(span: str, answer_type: str) -> str:
         return f"{number:g}"
     if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text)):
         return when[5:10] if re.search(r"[A-Za-z]", text) else when[:10]  # "Oct. 3": the year is not said
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).replace(" the ", " ").split())
+    return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 
 
 # "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it

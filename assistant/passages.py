@@ -45,6 +45,14 @@ def _said(question: Question, unit: str) -> frozenset[str]:
     return tokens
 
 
+_TYPED = ("date", "place", "amount", "person", "agent", "organization", "entity")
+
+
+def _typed(question: Question, unit: str) -> bool:
+    """The sentence holds a span of the asked type, of what the question measures."""
+    return not is_instruction(unit) and bool(typed_spans(unit, question)) and attached(question, unit)
+
+
 def _weight(question: Question, unit: str, first_of_list: bool) -> float:
     """How much a sentence can answer this question at all, whatever words it shares with it."""
     asked, asked_figures = set(question.terms), set(_FIGURE.findall(question.text))
@@ -62,8 +70,7 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 1.5 if names_role(question.role, unit) else 0.5
     if question.why and _CAUSAL.search(unit) or (question.definition or question.members) and _DEFINING.search(unit):
         return 1.5
-    if question.answer_type in ("date", "place", "amount", "person", "agent", "organization", "entity") \
-            and question.intent == "fact" and typed_spans(unit, question) and attached(question, unit):
+    if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
     return 1.0
 
@@ -122,6 +129,14 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     if question.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \
             and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
         picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
+    if question.intent == "fact" and question.answer_type in _TYPED \
+            and not any(_typed(question, units[i]) for i in picked):
+        # "The number of people hurt was higher than first thought." then "A total of 23 were injured.": the
+        # sentence that names what is asked and the next (or the one before) that gives it
+        near = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and _typed(question, units[i])), None)
+        if near is not None and near not in picked:
+            picked.append(near)
+            covered |= tokset(units[near])
     after = max(picked) + 1
     if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
             and question.coverage(tokset(units[after])):

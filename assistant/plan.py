@@ -17,10 +17,13 @@ from index.lexical import tokenize
 from index.store import Store
 from index.types import Chunk
 
-from .conflicts import find_conflicts
+from .conflicts import exact, find_conflicts, shared_words, value_key
 from .evidence import Evidence
-from .question import understand
+from .language import parse
+from .question import YEAR, understand
+from .thresholds import RESTATED, RESTATED_STORY
 from .sentences import is_instruction
+from .spans import placed
 from .inconsistency import Disagreement, inconsistencies
 from .retrieval import Hit
 from .textscan import frame, numbers, stated_dates, variant
@@ -106,10 +109,14 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     said: list[Unit] = []
     found: list[Disagreement] = []  # disagreements not yet admitted
 
+    restated = Restated(store, embeddings)
+
     def take(u: Unit) -> Item:
         pool.discard(u)
         said.append(u)
-        return Item(u.text, [(u.chunk, u.quote)] + _twins(store, u, pool, found))
+        refs = [(u.chunk, u.quote)] + _twins(store, u, pool, found)
+        found.extend(restated.disagreements(u, pool))
+        return Item(u.text, refs)
 
     def admit() -> None:
         said = {(about, tuple(v for v, _ in values)) for about, values in plan.disagreements}
@@ -173,6 +180,61 @@ def _twins(store: Store, u: Unit, pool: set[Unit], found: list[Disagreement]) ->
             merged.append((v.chunk, v.quote))
             pool.discard(v)
     return merged
+
+
+_GROUPS = {"MONEY": "amount", "PERCENT": "amount", "QUANTITY": "amount", "CARDINAL": "amount", "DATE": "date",
+           "PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place"}
+
+
+class Restated:
+    """The answer-based detector of answering (`sides`), for a briefing's points: the same claim in another
+    article of the same events, in its own words (close in meaning), with another value of one kind (a
+    figure, a date, a person, a place) after normalising spellings, and no other value of that kind."""
+
+    def __init__(self, store: Store, embeddings: "Embeddings"):
+        self.store, self.embeddings = store, embeddings
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def _values(self, text: str) -> dict[str, set[tuple[str, str]]]:
+        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        shown = [e for e in parse(text).entities if e.label in _GROUPS and exact(e.text)]
+        for e in shown:
+            if _GROUPS[e.label] == "person" and placed(text, e):
+                continue  # "the terminal in Brindle Quay": a place, whatever the recogniser says
+            group = _GROUPS[e.label]
+            if not (group == "date" and not re.search(r"\d|day\b", e.text)):  # "last month" is no date
+                out[group].add((e.text, value_key(e.text, group)))
+        return out
+
+    def _cosines(self, u: Unit, others: list[Unit]) -> list[float]:
+        todo = [t for t in dict.fromkeys([u.text, *(v.text for v in others)]) if t not in self.vectors]
+        if todo:
+            for t, vec in zip(todo, np.asarray(self.embeddings.embed_documents(todo))):
+                self.vectors[t] = vec / (np.linalg.norm(vec) or 1.0)
+        return [float(self.vectors[u.text] @ self.vectors[v.text]) for v in others]
+
+    def disagreements(self, u: Unit, pool: set[Unit]) -> list[Disagreement]:
+        mine = self._values(u.text)
+        if not mine:
+            return []
+        years = set(YEAR.findall(u.text))
+        candidates = []
+        for v in pool:
+            if v.chunk.article_id == u.chunk.article_id or set(YEAR.findall(v.text)) != years \
+                    or shared_words(self.store, u.chunk.article_id, v.chunk.article_id) < RESTATED_STORY:
+                continue
+            theirs = self._values(v.text)
+            for group, values in mine.items():
+                other = theirs.get(group, set())
+                if len(values) == 1 and len(other) == 1 and not {k for _, k in values} & {k for _, k in other}:
+                    candidates.append((v, next(iter(values))[0], next(iter(other))[0]))
+                    break
+        found = []
+        for (v, a, b), cos in zip(candidates, self._cosines(u, [v for v, _, _ in candidates])):
+            if cos >= RESTATED and v in pool:
+                found.append((frame(u.text, a), [(a, (u.chunk, u.quote)), (b, (v.chunk, v.quote))]))
+                pool.discard(v)
+        return found
 
 
 def _same_story(store: Store, a: Unit, b: Unit) -> bool:

@@ -83,7 +83,7 @@ _KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w
                    r"did|has|have|had|will|would|can|could|should|may|might)|what\s+((?:[\w’'-]+\s+)?[\w’'-]+s)\s+"
                    r"(?:did|does|do|have|had|will|are|were))\b", re.I)
 # "who is (the) X", "what is the name of X": X is a role the answer names
-_ROLE = re.compile(r"^\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
+_ROLE = re.compile(r"^\s*(?:who(?:['’]s|\s+(?:is|was|are|were))|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
                    r"(?:the\s+|an?\s+)?(?:[\w.]+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
 _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
 
@@ -102,6 +102,15 @@ KIND_TYPES = {
     "amount": "number amount figure total price cost percentage share sum count score budget fee",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
+# what a terse query ("fallowmere book fair attendance", "injuries in the ferry fire") asks for when its head
+# noun is a quantity of general English
+QUANTITY_NOUNS = frozenset(tokenize("attendance turnout visitors headcount workforce staff employees jobs toll "
+                                    "casualties injuries injured deaths dead losses revenue revenues sales profit "
+                                    "income earnings salary wage wages population capacity fare valuation worth "
+                                    "spending debt bill tag size"))
+# "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
+_MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
+                         r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned)\b", re.I)
 # kinds that a named entity's label alone shows (no word in the text needs to say it)
 GENERIC_KINDS = frozenset(tokenize("person people individual organization organisation group body entity country "
                                    "nation place location city date day year month time number amount figure"))
@@ -218,6 +227,8 @@ def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
 
 _NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
 _COUNTABLE = frozenset(tokenize("people persons times things items"))  # any count of these will do
+_PAID = frozenset(tokenize("cost"))
+_QUANTITY = QUANTITY_NOUNS | {stem for stem, kind in _KIND_TYPE.items() if kind == "amount"}
 
 
 def _verb_repaired(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -244,6 +255,9 @@ def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
     if at < 0:
         return "", False
     noun, counted = "", False
+    if paid := next((stem for w, tag in tags[at + 2:] if tag.startswith("VB") for stem in tokenize(w)
+                     if stem in _PAID), ""):
+        return paid, False  # "how much is the stadium going to cost": a sum of money, the verb says of what
     for n, (w, tag) in enumerate(tags[at + 2:]):  # the last noun of the first noun phrase: "the museum's admission"
         if tag in _NOUN_TAGS:
             noun = next(iter(tokenize(w)), "") or noun
@@ -303,10 +317,31 @@ def answer_type_of(text: str, kind: str) -> str:
         return "date" if re.search(r"\bhow\s+(?:long|often)\b", text, re.I) else "amount"
     if _WHO.match(text) or re.match(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b", text, re.I):
         return "agent"
+    if _MONEY_VERB.match(text) and not kind:
+        return "amount"
     for stem in reversed(tokenize(kind)):  # the head of "which prime minister", "what companies"
         if stem in _KIND_TYPE:
             return _KIND_TYPE[stem]
     return "entity" if kind else ""  # "which award", "which shipping lines": a named one
+
+
+def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
+    """The answer type of a query typed as a noun phrase, with no question word ("kestrel freight
+    headcount", "injuries in the Saltwren fire", "arvo batteries factory town"), and what it measures:
+    those of its head noun (the last noun before a preposition, not of a date: "revenue last year"), when
+    the head is a quantity or a kind of general English."""
+    if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
+            any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
+        return "", ""
+    end = next((i for i, (_, t) in enumerate(tags) if t == "IN"), len(tags))
+    head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
+    for word in reversed(head[-2:]):
+        stem = (tokenize(word) or [""])[-1]
+        if stem in _QUANTITY:  # not what is measured: "attendance" is said as "visitors", "price tag" as "cost"
+            return "amount", ""
+        if _KIND_TYPE.get(stem) in ("person", "place", "date"):
+            return _KIND_TYPE[stem], ""
+    return "", ""
 
 
 def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
@@ -343,7 +378,11 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     years = list(dict.fromkeys(years))
     terms = list(dict.fromkeys(tokens))
     intent = intent_of(asked, tags, years)
-    answer_type = answer_type_of(asked, kind)
+    answer_type, measure = answer_type_of(asked, kind), ""
+    if not answer_type and intent == "fact":
+        dated = {i for i, t in enumerate(parsed.tokens) for e in parsed.entities
+                 if e.label in ("DATE", "TIME") and e.start <= t.start < e.end}
+        answer_type, measure = terse_type(tags, dated)
     role = _ROLE.match(text)
     role_words = _HEAD.split(f" {role.group(1)} ")[0].split()[-2:] if role else []
     if not any(tag in _NOUN_TAGS for w, tag in tags if w in role_words[-1:]):
@@ -353,7 +392,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in entities)]
     framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS
     nouns = [stem for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS for stem in tokenize(w) if stem not in framing]
-    measure, of_count = _measure(_verb_repaired(tags)) if answer_type == "amount" else ("", False)
+    measure, of_count = _measure(_verb_repaired(tags)) if answer_type == "amount" and not measure else (measure, False)
     bound = None
     if limit:
         bound = ("<" if limit.group(1).lower() in LOWER_WORDS else ">",

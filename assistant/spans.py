@@ -66,9 +66,43 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     asked = _asked(question)
-    # a span the question names is no answer to it ("Okafor" in "who took over from Okafor")
-    return sorted((e for e in found if not (stems := tokenize(e.text)) or stems[-1] not in asked),
-                  key=lambda e: e.start)
+    return sorted((e for e in found if _answers(e, text, asked, question.answer_type)), key=lambda e: e.start)
+
+
+# a place, whatever the recogniser calls it: "the terminal in Brindle Quay"
+_PLACED = re.compile(r"\b(?:in|at|near)\s+(?:the\s+)?$", re.I)
+# a date relative to the article's own day says nothing by itself
+_RELATIVE = re.compile(r"^(?:today|tonight|yesterday|tomorrow|now|recently|(?:this|last|next)\s+\w+|"
+                       r"(?:earlier|later)\s+this\s+\w+)$", re.I)
+
+
+# a value the sentence gives as superseded, in the clause before it: "not the 340 earlier reported", "an
+# earlier notice said it would reopen on Wednesday", "earlier reports put the figure at 16"
+_SUPERSEDED = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of)\s*$|\b(?:earlier|previous|initial|original)\s+"
+                         r"(?:\w+\s+){0,2}?(?:reports?|notices?|counts?|figures?|estimates?|versions?|"
+                         r"statements?|announcements?)\b|\b(?:earlier|previously|initially|originally|first)\s+"
+                         r"(?:reported|said|stated|announced|given)\b", re.I)
+
+
+def placed(text: str, e: Entity) -> bool:
+    """The name follows "in", "at" or "near": a place, whatever the recogniser calls it."""
+    return bool(_PLACED.search(text[max(0, e.start - 12):e.start]))
+
+
+def _answers(e: Entity, text: str, asked: set[str], answer_type: str) -> bool:
+    """A span that can answer: not one the question names itself ("Okafor" in "who took over from Okafor",
+    "the Halden Port Authority" in "who got the top job at Halden port"), no person or organisation
+    placed by "in" or "at", no date relative to the day of writing ("today"), no value the sentence says
+    was superseded."""
+    stems = tokenize(e.text)
+    if stems and (stems[-1] in asked or 2 * len(set(stems) & asked) > len(stems)):
+        return False
+    if answer_type in ("person", "agent", "organization") and placed(text, e):
+        return False
+    if answer_type == "date" and _RELATIVE.match(e.text.strip()):
+        return False
+    clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
+    return not _SUPERSEDED.search(clause)
 
 
 def _anchors(question: Question, text: str) -> list[int]:
@@ -88,13 +122,19 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
     if not question.measure:
         return spans
     words = list(_WORD.finditer(text))
-    at = [i for i, m in enumerate(words) if question.measure in tokenize(m.group(0))]
+    at = [i for i, m in enumerate(words) if _measures(question.measure, m.group(0))]
 
     def index(pos: int) -> int:
         return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
 
     return [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
                                     or index(e.start) <= i <= index(e.end - 1) for i in at)]
+
+
+def _measures(measure: str, word: str) -> bool:
+    """The word names what is measured: its stem, or one of the same root ("injuries" / "injured")."""
+    return any(stem == measure or min(len(stem), len(measure)) >= 5 and
+               (stem.startswith(measure) or measure.startswith(stem)) for stem in tokenize(word))
 
 
 def attached(question: Question, text: str) -> bool:
@@ -106,7 +146,7 @@ def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
-    if question.measure and any(question.measure in tokenize(w) for w in _WORD.findall(text)):
+    if question.measure and any(_measures(question.measure, w) for w in _WORD.findall(text)):
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if not spans:
         return ""

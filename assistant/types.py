@@ -36,14 +36,36 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ConflictSide:
+    """One side of a disagreement: a value, the articles that state it and the independent sources among
+    them (copies of one wire story count once), their publishers and dates."""
+
+    value: str
+    markers: tuple[int, ...]  # one citation per independent source
+    articles: int
+    sources: int
+    publishers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()  # ISO dates of its articles, oldest first
+    later: bool = False  # the later report, which says it corrects an earlier one
+
+    def as_json(self) -> dict:
+        return asdict(self) | {"markers": list(self.markers), "publishers": list(self.publishers),
+                               "dates": list(self.dates)}
+
+
+@dataclass(frozen=True)
 class Conflict:
     """Sources that give different values for the asked fact."""
 
     about: str  # what the values are of, e.g. "Harbor Bridge reopening — day"
     values: tuple[tuple[str, int], ...]  # (value, citation marker)
+    sides: tuple[ConflictSide, ...] = ()  # across articles: every side weighed
 
     def as_json(self) -> dict:
-        return {"about": self.about, "values": [{"value": v, "marker": m} for v, m in self.values]}
+        out = {"about": self.about, "values": [{"value": v, "marker": m} for v, m in self.values]}
+        if self.sides:
+            out["sides"] = [s.as_json() for s in self.sides]
+        return out
 
 
 @dataclass

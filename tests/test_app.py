@@ -39,10 +39,12 @@ The old lighthouse reopens on Friday <img src=x onerror="window.__pwned = 2"> af
 """
 
 
-def serve_app(index_dir: Path, embeddings, llm=None, auth=None) -> tuple[str, Services, object]:
-    """Index the seeds into `index_dir` (once) and serve the app there on a free loopback port."""
+def serve_app(index_dir: Path, embeddings, llm=None, auth=None, extra: tuple[Path, ...] = ()
+              ) -> tuple[str, Services, object]:
+    """Index the seeds (and `extra` articles) into `index_dir` (once) and serve the app there on a free
+    loopback port."""
     store = Store.open(index_dir)
-    run_index(store, [SEEDS], lambda: embeddings, max_bytes=2**24)
+    run_index(store, [SEEDS, *extra], lambda: embeddings, max_bytes=2**24)
     services = Services(Settings(index_dir=index_dir), store, embeddings, llm)
     demo = build(services)
     port = free_port()

@@ -1,6 +1,7 @@
 """One end-to-end test in a real browser (Playwright driving Debian's Chromium, headless): the example
 questions read as a person types them; ask, see the short answer first and the citation chip under it,
-click the chip, see the cited table row highlighted in its table."""
+click the chip, see the cited table row highlighted in its table; ask about sources that disagree, see
+both sides listed with their chips."""
 from __future__ import annotations
 
 import shutil
@@ -20,7 +21,8 @@ def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
     from playwright.sync_api import expect, sync_playwright
 
     assert shutil.which(CHROMIUM), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
-    url, _, demo = serve_app(tmp_path / "index", embeddings)
+    tunnel = ROOT / "tests" / "data" / "conflicts" / "corpus"  # two reports of a reopening day that disagree
+    url, _, demo = serve_app(tmp_path / "index", embeddings, extra=tuple(sorted(tunnel.glob("05-elsmere-*.md"))))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -49,6 +51,21 @@ def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
                 == "rgb(253, 230, 138)"  # the highlight
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+            # sources that disagree: both sides listed, each with its count, publisher, date and chip
+            box.fill("when does the Elsmere Road tunnel reopen?")
+            box.press("Enter")
+            bubble = page.locator(".message").last
+            expect(bubble.locator(".badge.conflict")).to_have_text("Sources disagree", timeout=30_000)
+            sides = bubble.locator("li")
+            expect(sides).to_have_count(2)
+            expect(sides.nth(0).locator(".side-value")).to_have_text("Friday, March 15")
+            expect(sides.nth(0)).to_contain_text("Eastbank Observer")
+            expect(sides.nth(0).locator(".badge")).to_have_text("later report")
+            expect(sides.nth(1).locator(".side-value")).to_have_text("Wednesday")
+            expect(sides.nth(1)).to_contain_text("Riverside Post")
+            expect(sides.nth(1).locator("a.chip")).to_have_count(1)
+            sides.nth(1).locator("a.chip").click()
+            expect(page.locator(".src-card.active")).to_contain_text("reopen to traffic on Wednesday")
             browser.close()
     finally:
         demo.close()

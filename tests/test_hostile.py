@@ -180,7 +180,7 @@ def test_a_false_figure_repeated_by_five_copies_does_not_drown_the_true_source(a
     each side once, the ministry included; with the ministry filtered out, the copies make one
     statement with one citation, not five."""
     a = answerer.ask("How much did the Harbour Link bridge cost?")
-    assert a.answer.startswith("Sources disagree.") and "$420 million" in a.answer and "$900 million" in a.answer
+    assert a.answer.startswith("Sources disagree:") and "$420 million" in a.answer and "$900 million" in a.answer
     assert sorted(Path(c.source).stem.split("_")[1] for c in a.citations) == ["buzz", "ministry"]
     [conflict] = a.conflicts
     assert sorted(m for _, m in conflict.values) == [1, 2]

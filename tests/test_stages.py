@@ -8,7 +8,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from conftest import SEED_FILE
+from conftest import ROOT, SEED_FILE
 
 from assistant.answer import Answerer
 from assistant.check import check
@@ -202,7 +202,7 @@ def test_sources_that_answer_one_question_differently_in_their_own_words_disagre
     store = Store.open(tmp_path / ".index")
     run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
     a = Answerer(store, embeddings).ask("When does the Elsmere Road tunnel reopen?")
-    assert a.answer.startswith("Sources disagree.") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
+    assert a.answer.startswith("Sources disagree:") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
 
 
 def test_answers_that_say_the_same_are_one_side():
@@ -211,3 +211,60 @@ def test_answers_that_say_the_same_are_one_side():
     assert value_key("$1.2 billion", "amount") == value_key("1.2bn dollars", "amount") == value_key("1,200 million", "amount")
     assert value_key("Oct. 3", "date") == value_key("3 October", "date") != value_key("October 4", "date")
     assert value_key("U.S.", "place") == value_key("US", "place")
+    from assistant.sides import same_value
+
+    assert same_value(value_key("the United States", "place"), value_key("U.S.", "place"))
+    assert same_value(value_key("Oduya", "person"), value_key("Grace Oduya", "person"))
+    assert not same_value(value_key("Grace Oduya", "person"), value_key("Lionel Ferrand", "person"))
+
+
+@pytest.fixture(scope="module")
+def conflicts(tmp_path_factory, embeddings):
+    """The conflicts development set's articles (tests/data/conflicts), indexed."""
+    store = Store.open(tmp_path_factory.mktemp("conflicts") / ".index")
+    run_index(store, [ROOT / "tests" / "data" / "conflicts" / "corpus"], lambda: embeddings, max_bytes=2**20)
+    return Answerer(store, embeddings)
+
+
+def test_terse_queries_and_money_verbs_ask_for_their_kind(conflicts):
+    lexical = conflicts.store.lexical()
+    assert understand("kestrel freight headcount", lexical).answer_type == "amount"
+    assert understand("injuries in the Saltwren fire", lexical).answer_type == "amount"
+    assert understand("pennick dairy revenue last year", lexical).answer_type == "amount"  # not "year": a date
+    assert understand("arvo batteries factory town", lexical).answer_type == "place"
+    assert understand("What did the new Corvale Arena cost?", lexical).answer_type == "amount"
+    assert understand("japan security role", lexical).answer_type == ""
+    assert understand("Who's the new chief executive of the port?", lexical).role == "chief executive"
+
+
+def test_every_side_is_weighed_counted_and_dated(conflicts):
+    """A wire story in two outlets (340) against a later correction (430): the correction first, named as
+    the later report; the copies are two articles but one source, cited once."""
+    a = conflicts.ask("How many jobs is Pemberton Steel cutting at Carrow?")
+    assert a.answer.startswith("Sources disagree: 430 (1 article [1]: Valley Courier, 4 May 2024) · "
+                               "340 (2 articles, 1 source [2]: Continental Wire, Morning Ledger, 2 May 2024).")
+    assert "The later report (Valley Courier, 4 May 2024) says:" in a.answer
+    [conflict] = a.as_json()["conflicts"]
+    first, second = conflict["sides"]
+    assert (first["value"], first["markers"], first["articles"], first["sources"], first["later"]) == \
+        ("430", [1], 1, 1, True)
+    assert (second["value"], second["articles"], second["sources"], second["dates"]) == \
+        ("340", 2, 1, ["2024-05-02"])
+    assert {c.marker for c in a.citations} == {1, 2}
+
+
+def test_sources_that_agree_in_other_words_or_answer_other_questions_do_not_disagree(conflicts):
+    for question in ("Where is Fenmore Cycles going to start exporting?",  # "U.S." / "the United States"
+                     "When do the new Dunmere water rates take effect?",  # "July 1" / "1 July"
+                     "pennick dairy revenue last year",  # Halbrook's revenue is another company's
+                     "how many people lived in Tolvern in 2022"):  # the 2018 census is another year
+        a = conflicts.ask(question)
+        assert a.answered and not a.conflicts, (question, a.answer)
+
+
+def test_a_briefing_says_where_sources_disagree_by_answer(conflicts):
+    from assistant.brief import Briefer
+
+    b = Briefer(conflicts.store, conflicts.embeddings).brief("Corvale Arena cost", words=250)
+    values = {v for d in b.disagreements for v, _ in d.values}
+    assert {"$1.2 billion", "$1.4 billion"} <= values

@@ -29,6 +29,7 @@ CSS = """
 .badge.declined { background: #fef3c7; color: #92400e; }
 .badge.conflict { background: #fee2e2; color: #991b1b; }
 .badge.mode { background: #f1f5f9; color: #475569; font-weight: 400; }
+.side-value { font-weight: 700; }
 .src-turn > summary { cursor: pointer; font-weight: 600; margin: .4em 0; }
 .src-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .6em .8em;
             margin: .5em 0; scroll-margin: 80px; overflow-x: auto; }
@@ -111,12 +112,28 @@ def answer_markdown(answer: dict, scope: str) -> str:
         notes.append(f"read as: {md_text(answer['standalone_question'])}")
     tail = "".join(f'\n\n<span class="badge mode">{n}</span>' for n in notes)
     text, short = answer["answer"], answer.get("short_answer", "")
-    if short and text.startswith(short):  # the short answer first, on a line of its own; the quote under it
+    sides = next((c["sides"] for c in answer.get("conflicts") or [] if c.get("sides")), None)
+    if sides:  # each side on a line of its own: value, how many articles and sources, who and when, chips
+        later = text.find(" The later report")
+        body = "".join(_side(side, scope) for side in sides) + ("\n\n" + with_chips(text[later + 1:], scope)
+                                                                if later >= 0 else "")
+    elif short and text.startswith(short):  # the short answer first, on a line of its own; the quote under it
         body = f'<span class="short-answer">{md_text(short)}</span>\n\n' + with_chips(text[len(short):].lstrip(" .;"),
                                                                                         scope)
     else:
         body = with_chips(text, scope)
     return lead + body + tail
+
+
+def _side(side: dict, scope: str) -> str:
+    n, k = side["articles"], side["sources"]
+    count = f"{n} article{'s' * (n > 1)}" + (f", {k} source{'s' * (k > 1)}" if k != n else "")
+    who = ", ".join(side["publishers"])
+    when = " and ".join(side["dates"][:1] + side["dates"][1:][-1:])
+    later = ' <span class="badge mode">later report</span>' if side.get("later") else ""
+    facts = " · ".join(md_text(x) for x in (count, who, when) if x)
+    return (f'- <span class="side-value">{md_text(side["value"])}</span> · {facts}'
+            f'{"".join(chip(scope, m) for m in side["markers"])}{later}\n')
 
 
 def turn_sources(store: Store, answer: dict, scope: str) -> str:

@@ -1,0 +1,162 @@
+"""Sources that disagree, found by answer: the short answer each article gives to a fact question (a
+name, date, figure or place of the asked type, from the answer-first stage), compared across the
+articles about the same thing after normalising spellings ("$1.2 billion" = "1.2bn"). Answers that
+differ are sides; each side counts the articles that state it and the independent sources among them
+(a wire story and its copies are one source), with their publishers and dates; a report that says it
+corrects an earlier one is named as the later report."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.lexical import tokenize
+from index.store import Store
+
+from .answerability import mentions
+from .conflicts import CORRECTS, exact, same_story, shared, value_key
+from .evidence import Evidence
+from .question import QUANTITY_NOUNS, YEAR, Question
+from .select import supported
+from .sentences import sentences, tokset
+from .spans import answer_span, typed_spans
+from .thresholds import COPY, SAME_SUBJECT, SIDE_DEPTH, SIDE_SCORE
+
+TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
+
+
+@dataclass
+class Side:
+    """One answer and the articles that give it, best first; `sources` groups copies of one story."""
+
+    value: str  # as its best article states it
+    key: str  # what sides are compared on (`value_key`)
+    evidence: list[Evidence] = field(default_factory=list)
+    sources: list[list[Evidence]] = field(default_factory=list)
+    correction: str = ""  # the sentence of one of its articles that says it corrects an earlier report
+    later: bool = False  # ... and that article is later than every article of the other sides
+
+    @property
+    def dates(self) -> list[str]:
+        return sorted({ev.chunk.published_at[:10] for ev in self.evidence if ev.chunk.published_at})
+
+    @property
+    def cited(self) -> list[Evidence]:
+        """One article per independent source: the first of each group of copies."""
+        return [group[0] for group in self.sources]
+
+
+def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Side]:
+    """The sides of a disagreement between articles over the asked fact, likeliest first (a later
+    correction, then the most independent sources, then the latest); [] when they agree or only one
+    article answers."""
+    best = evidence[0] if evidence else None
+    if best is None or question.intent != "fact" or question.answer_type not in TYPED \
+            or best.chunk.kind == "table_row":
+        return []
+    mine = answer_span(question, best.statement)
+    if not mine or not exact(mine):
+        return []
+
+    def key(span: str) -> str:
+        return value_key(span, question.answer_type)
+
+    found = {key(mine): Side(mine, key(mine), [best])}
+    seen = {best.chunk.article_id}
+    for ev in evidence[1:SIDE_DEPTH]:
+        if ev.chunk.article_id in seen or ev.chunk.kind == "table_row" or ev.score < SIDE_SCORE * best.score:
+            continue
+        theirs = answer_span(question, ev.statement)
+        if not theirs or not exact(theirs) or _held_by_another(question, ev.statement, theirs):
+            continue
+        if not supported(question, ev) or not (same_story(store, best, ev) or _same_subject(question, best, ev)):
+            continue  # it must answer the question, about the same thing
+        seen.add(ev.chunk.article_id)
+        # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
+        # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
+        k = next((k for span in (theirs, *(e.text for e in typed_spans(ev.statement, question)))
+                  for k in found if same_value(k, key(span))), key(theirs))
+        found.setdefault(k, Side(theirs, k)).evidence.append(ev)
+    if len(found) < 2:
+        return []
+    for side in found.values():
+        side.sources = _sources(store, side.evidence)
+        side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)), "")
+    for side in found.values():
+        others = [d for o in found.values() if o is not side for d in o.dates]
+        side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
+    return sorted(found.values(), key=lambda s: (not s.later, -len(s.sources), [-_day(d) for d in s.dates[::-1]],
+                                                  -s.evidence[0].score))
+
+
+def same_value(a: str, b: str) -> bool:
+    """Two normalised answers that name one thing: equal, one the initials of the other ("us" / "united
+    states"), or one a name's last word ("oduya" / "grace oduya")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    words = [w for w in long.split() if w not in ("of", "and", "for")]
+    return len(words) > 1 and (short == "".join(w[0] for w in words) or short == words[-1])
+
+
+def _day(iso: str) -> int:
+    try:
+        return date.fromisoformat(iso).toordinal()
+    except ValueError:
+        return 0
+
+
+def _sources(store: Store, evidence: list[Evidence]) -> list[list[Evidence]]:
+    """The independent sources among articles: a wire story and its copies (nearly every word shared), or
+    two articles of one publisher, are one."""
+    groups: list[list[Evidence]] = []
+    for ev in evidence:
+        group = next((g for g in groups if any(shared(store, ev, o) >= COPY or ev.chunk.publisher
+                                               and ev.chunk.publisher == o.chunk.publisher for o in g)), None)
+        if group is None:
+            groups.append([ev])
+        else:
+            group.append(ev)
+    return groups
+
+
+_LOCATIVE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?$", re.I)
+_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
+
+
+def _held_by_another(question: Question, statement: str, span: str) -> bool:
+    """A figure, date or place its sentence gives for something the question does not name: the nearest
+    name before it is another's ("Halbrook is the bigger partner: it reported revenue of $310 million"
+    asked of Pennick's revenue)."""
+    if question.answer_type not in ("amount", "date", "place"):
+        return False
+    sentence = next((s for s in sentences(statement) if span in s), "")
+    before = sentence[:max(sentence.find(span), 0)]
+    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing
+    names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0))) and not _LOCATIVE.search(before[:m.start()])]
+    named = {t for e in _named(question) for t in tokenize(e)}
+    return bool(names) and not set(names[-1]) & named
+
+
+def _named(question: Question) -> list[str]:
+    """What the question names: its entities, else (typed in lower case) its words but the quantity asked for."""
+    return question.entities or [t for t in question.terms if t != question.measure and t not in QUANTITY_NOUNS]
+
+
+def _same_subject(question: Question, best: Evidence, ev: Evidence) -> bool:
+    """Two articles that answer the same question about the same thing, each in its own words: both
+    quotes name everything the question names, both titles something of it (two companies' reports that
+    mention one accounting standard are not about one thing), and they speak of the same years (a 2018
+    and a 2022 figure are two facts, not a disagreement)."""
+    named = _named(question)
+    if not named or set(YEAR.findall(best.statement)) != set(YEAR.findall(ev.statement)):
+        return False
+    if question.entities:
+        said = all(mentions(e, f"{x.chunk.title} {x.statement}") for e in named for x in (best, ev))
+        stems = {t for e in named for t in tokenize(e)}
+    else:  # typed in lower case: most of its words (idf-weighted), the one asked for aside
+        stems = set(named)
+        total = sum(question.weights.get(t, 0.0) for t in stems)
+        said = all(sum(question.weights.get(t, 0.0) for t in stems & tokset(f"{x.chunk.title} {x.statement}"))
+                   >= SAME_SUBJECT * total for x in (best, ev))
+    return said and all(tokset(x.chunk.title) & stems for x in (best, ev))
