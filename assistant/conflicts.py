@@ -121,6 +121,8 @@ def value_key(span: str, answer_type: str) -> str:
     if answer_type == "amount" and (m := _AMOUNT.search(text)):
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
+    if answer_type == "date" and (month := _MONTH_ALONE.match(text)):  # "November": the month is what is said
+        return f"{_MONTHS.index(month.group(1)[:3].lower()) + 1:02d}"
     if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text)):
         return when[5:10] if re.search(r"[A-Za-z]", text) else when[:10]  # "Oct. 3": the year is not said
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
@@ -129,9 +131,12 @@ def value_key(span: str, answer_type: str) -> str:
 # "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
 _HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
                      r"dozens|hundreds|thousands|several|many)\b", re.I)
-# a month or a year alone is no exact date: "died in February" agrees with "died on February 6"
-_COARSE_DATE = re.compile(r"^(?:(?:early|late|mid)[- ]?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
+# a part of a month or a year alone is no exact date ("late February", "2024"); a month is compared as a month
+# ("November" / "December" disagree, "February" / "February 6" agree: `same_value`)
+_COARSE_DATE = re.compile(r"^(?:early|late|mid)[- ]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
                           r"^\d{4}$", re.I)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_ALONE = re.compile(r"^(?:in\s+)?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?$", re.I)
 
 
 def exact(span: str) -> bool:

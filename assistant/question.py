@@ -83,8 +83,8 @@ _KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w
                    r"did|has|have|had|will|would|can|could|should|may|might)|what\s+((?:[\w’'-]+\s+)?[\w’'-]+s)\s+"
                    r"(?:did|does|do|have|had|will|are|were))\b", re.I)
 # "who is (the) X", "what is the name of X": X is a role the answer names
-_ROLE = re.compile(r"^\s*(?:who(?:['’]s|\s+(?:is|was|are|were))|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
-                   r"(?:the\s+|an?\s+)?(?:[\w.]+['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
+_ROLE = re.compile(r"^\s*(?:who(?:['’]s|['’]ll\s+be|\s+(?:is|was|are|were|will\s+be|has\s+been|becomes|became))|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
+                   r"(?:the\s+|an?\s+)?(?:[\w.]+(?:\s+[\w.]+){0,3}['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
 _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
 
 # the answer type a kind noun asks for (general English, not one corpus's words)
@@ -102,6 +102,7 @@ KIND_TYPES = {
     "amount": "number amount figure total price cost percentage share sum count score budget fee",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
+KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
 # what a terse query ("fallowmere book fair attendance", "injuries in the ferry fire") asks for when its head
 # noun is a quantity of general English
 QUANTITY_NOUNS = frozenset(tokenize("attendance turnout visitors headcount workforce staff employees jobs toll "
@@ -227,7 +228,6 @@ def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
 
 _NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
 _COUNTABLE = frozenset(tokenize("people persons times things items"))  # any count of these will do
-_PAID = frozenset(tokenize("cost"))
 _QUANTITY = QUANTITY_NOUNS | {stem for stem, kind in _KIND_TYPE.items() if kind == "amount"}
 
 
@@ -255,9 +255,6 @@ def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
     if at < 0:
         return "", False
     noun, counted = "", False
-    if paid := next((stem for w, tag in tags[at + 2:] if tag.startswith("VB") for stem in tokenize(w)
-                     if stem in _PAID), ""):
-        return paid, False  # "how much is the stadium going to cost": a sum of money, the verb says of what
     for n, (w, tag) in enumerate(tags[at + 2:]):  # the last noun of the first noun phrase: "the museum's admission"
         if tag in _NOUN_TAGS:
             noun = next(iter(tokenize(w)), "") or noun
@@ -307,8 +304,9 @@ def answer_type_of(text: str, kind: str) -> str:
         return "source"
     if _WHY.search(text):
         return "reason"
-    if _DEFINITION.match(text):
-        return "definition"
+    if _DEFINITION.match(text):  # "what is a bond", but "what is Tolvern's population" asks for a figure
+        return "amount" if re.search(r"\w['’]s\s+\w+\s*\??\s*$", text) and (tokenize(text) or [""])[-1] in QUANTITY_NOUNS \
+            else "definition"
     if _WHEN.search(text):
         return "date"
     if _WHERE.search(text):

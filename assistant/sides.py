@@ -16,6 +16,7 @@ from index.store import Store
 from .answerability import mentions
 from .conflicts import CORRECTS, exact, same_story, shared, value_key
 from .evidence import Evidence
+from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .select import supported
 from .sentences import sentences, tokset
@@ -67,8 +68,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
         if ev.chunk.article_id in seen or ev.chunk.kind == "table_row" or ev.score < SIDE_SCORE * best.score:
             continue
         theirs = answer_span(question, ev.statement)
-        if not theirs or not exact(theirs) or _held_by_another(question, ev.statement, theirs):
-            continue
+        if not theirs or not exact(theirs) or _held_by_another(question, ev.statement, theirs) \
+                or _forecast(ev.statement, theirs) != _forecast(best.statement, mine):
+            continue  # a forecast and the outcome are two facts ("forecast a harvest of 2.1m" / "came in at 1.8m")
         if not supported(question, ev) or not (same_story(store, best, ev) or _same_subject(question, best, ev)):
             continue  # it must answer the question, about the same thing
         seen.add(ev.chunk.article_id)
@@ -89,11 +91,21 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
                                                   -s.evidence[0].score))
 
 
+_FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
+                       r"estimates?|estimated)\b", re.I)
+
+
+def _forecast(statement: str, span: str) -> bool:
+    """The value is a forecast or an estimate: the clause before it says so."""
+    before = statement[:max(statement.find(span), 0)]
+    return bool(_FORECAST.search(re.split(r"[;.!?]\s", before)[-1]))
+
+
 def same_value(a: str, b: str) -> bool:
-    """Two normalised answers that name one thing: equal, one the initials of the other ("us" / "united
-    states"), or one a name's last word ("oduya" / "grace oduya")."""
-    if a == b:
-        return True
+    """Two normalised answers that name one thing: equal, a month and a day in it, one the initials of the
+    other ("us" / "united states"), or one a name's last word ("oduya" / "grace oduya")."""
+    if a == b or re.fullmatch(r"\d\d", a) and b.startswith(f"{a}-") or re.fullmatch(r"\d\d", b) and a.startswith(f"{b}-"):
+        return True  # one answer, or a month and a day of it ("February" / "February 6")
     short, long = sorted((a, b), key=len)
     words = [w for w in long.split() if w not in ("of", "and", "for")]
     return len(words) > 1 and (short == "".join(w[0] for w in words) or short == words[-1])
@@ -132,9 +144,12 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
         return False
     sentence = next((s for s in sentences(statement) if span in s), "")
     before = sentence[:max(sentence.find(span), 0)]
-    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing
-    names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0))) and not _LOCATIVE.search(before[:m.start()])]
     named = {t for e in _named(question) for t in tokenize(e)}
+    proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
+    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing
+    names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0)))
+             and any(m.start() <= at < m.end() for at in proper)
+             and (set(n) & named or not _LOCATIVE.search(before[:m.start()]))]
     return bool(names) and not set(names[-1]) & named
 
 

@@ -9,7 +9,7 @@ import re
 from index.lexical import tokenize
 
 from .language import Entity, parse
-from .question import Question
+from .question import KIND_OF, Question
 from .sentences import visible
 from .textscan import MONTH
 
@@ -82,6 +82,10 @@ _SUPERSEDED = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of)\s*$|\b(?:e
                          r"(?:\w+\s+){0,2}?(?:reports?|notices?|counts?|figures?|estimates?|versions?|"
                          r"statements?|announcements?)\b|\b(?:earlier|previously|initially|originally|first)\s+"
                          r"(?:reported|said|stated|announced|given)\b", re.I)
+
+
+_ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed)\s+(?:on\s+)?|told\s+[^.;,]{1,60}?\s+on\s+)$",
+                         re.I)
 
 
 def placed(text: str, e: Entity) -> bool:
@@ -157,6 +161,10 @@ def answer_span(question: Question, text: str) -> str:
     def distance(e: Entity) -> int:
         return min(0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors)
 
+    if question.role and KIND_OF.get((tokenize(question.role) or [""])[-1]) == "person":
+        spans = [e for e in spans if e.label == "PERSON"] or spans  # "who is the music director": a person
+    if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
+        spans = [e for e in spans if not _ATTRIBUTED.search(text[max(0, e.start - 80):e.start])] or spans
     if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.
         spans = [e for e in spans if e.label == "TIME" or re.search(r"\d:\d\d", e.text)] or spans
     elif question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
