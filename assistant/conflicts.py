@@ -128,6 +128,13 @@ def value_key(span: str, answer_type: str) -> str:
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 
 
+def amount_kind(span: str) -> str:
+    """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question)."""
+    if re.search(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|francs?)\b", span, re.I):
+        return "money"
+    return "share" if re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I) else "number"
+
+
 # "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
 _HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
                      r"dozens|hundreds|thousands|several|many)\b", re.I)

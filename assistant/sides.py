@@ -14,7 +14,7 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import mentions
-from .conflicts import CORRECTS, exact, same_story, shared, value_key
+from .conflicts import CORRECTS, amount_kind, exact, same_story, shared, value_key
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
@@ -69,6 +69,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
             continue
         theirs = answer_span(question, ev.statement)
         if not theirs or not exact(theirs) or _held_by_another(question, ev.statement, theirs) \
+                or question.answer_type == "amount" and amount_kind(theirs) != amount_kind(mine) \
                 or _forecast(ev.statement, theirs) != _forecast(best.statement, mine):
             continue  # a forecast and the outcome are two facts ("forecast a harvest of 2.1m" / "came in at 1.8m")
         if not supported(question, ev) or not (same_story(store, best, ev) or _same_subject(question, best, ev)):

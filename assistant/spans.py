@@ -57,7 +57,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     if len(shown) != len(text):
         return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
                 for e in typed_spans(shown, question)]
-    entities = parse(text).entities
+    entities = [_widened(text, e) for e in parse(text).entities]
     found = [e for e in entities if e.label in labels]
     pattern = _FALLBACK.get(question.answer_type)
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
@@ -107,6 +107,19 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str) -> bool:
         return False
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
     return not _SUPERSEDED.search(clause)
+
+
+_SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
+
+
+def _widened(text: str, e: Entity) -> Entity:
+    """An amount with the currency sign and scale the recogniser left out: "$65m", not "65"."""
+    if e.label not in ("MONEY", "CARDINAL", "QUANTITY"):
+        return e
+    start = e.start - 1 if e.start and text[e.start - 1] in "$€£¥" else e.start
+    scale = _SCALE_AFTER.match(text, e.end) if not _SCALE_AFTER.search(e.text) else None
+    end = scale.end() if scale else e.end
+    return e if (start, end) == (e.start, e.end) else Entity(text[start:end], e.label, start, end)
 
 
 def _anchors(question: Question, text: str) -> list[int]:
