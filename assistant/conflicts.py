@@ -128,11 +128,16 @@ def value_key(span: str, answer_type: str) -> str:
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 
 
-def amount_kind(span: str) -> str:
-    """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question)."""
+def amount_kind(span: str, text: str = "") -> str:
+    """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question),
+    and per what when the text says ("24 dollars a share" is no price of the company)."""
     if re.search(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|francs?)\b", span, re.I):
-        return "money"
-    return "share" if re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I) else "number"
+        kind = "money"
+    else:
+        kind = "share" if re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I) else "number"
+    at = text.find(span)
+    per = re.match(r"\s+(?:a|an|per|each)\s+(\w+)", text[at + len(span):]) if at >= 0 else None
+    return f"{kind} per {per.group(1).lower()}" if per else kind
 
 
 # "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
@@ -147,5 +152,11 @@ _MONTH_ALONE = re.compile(r"^(?:in\s+)?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|o
 
 
 def exact(span: str) -> bool:
-    """An answer precise enough to disagree with another."""
-    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip())
+    """An answer precise enough to disagree with another: no bound or estimate, no part of a month or year
+    alone, one value (not "May and June")."""
+    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip()) and not re.search(r"\b(?:and|or)\b", span)
+
+
+def precision(span: str) -> str:
+    """What a date names: a month ("November") or a day ("Wednesday", "March 15")."""
+    return "month" if _MONTH_ALONE.match(span.strip()) else "day"

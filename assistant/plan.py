@@ -18,12 +18,12 @@ from index.store import Store
 from index.types import Chunk
 
 from .conflicts import exact, find_conflicts, shared_words, value_key
+from .sides import comparable, same_value
 from .evidence import Evidence
-from .language import parse
 from .question import YEAR, understand
 from .thresholds import RESTATED, RESTATED_STORY
-from .sentences import is_instruction
-from .spans import placed
+from .sentences import is_instruction, tokset
+from .spans import attributed, entities_of, stated
 from .inconsistency import Disagreement, inconsistencies
 from .retrieval import Hit
 from .textscan import frame, numbers, stated_dates, variant
@@ -195,15 +195,16 @@ class Restated:
         self.store, self.embeddings = store, embeddings
         self.vectors: dict[str, np.ndarray] = {}
 
-    def _values(self, text: str) -> dict[str, set[tuple[str, str]]]:
-        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        shown = [e for e in parse(text).entities if e.label in _GROUPS and exact(e.text)]
-        for e in shown:
-            if _GROUPS[e.label] == "person" and placed(text, e):
-                continue  # "the terminal in Brindle Quay": a place, whatever the recogniser says
-            group = _GROUPS[e.label]
-            if not (group == "date" and not re.search(r"\d|day\b", e.text)):  # "last month" is no date
-                out[group].add((e.text, value_key(e.text, group)))
+    def _values(self, text: str) -> dict[str, set[tuple[str, str, int]]]:
+        """A sentence's values by kind, as (text, normalised, offset)."""
+        out: dict[str, set[tuple[str, str, int]]] = defaultdict(set)
+        for e in entities_of(text):
+            group = _GROUPS.get(e.label)
+            # as in answers: a value the sentence states as its own, of what the sentence says ("said on
+            # Monday" dates the report); "last month" is no date
+            if group and exact(e.text) and stated(e, text, group) \
+                    and not (group == "date" and (attributed(e, text) or not re.search(r"\d|day\b|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", e.text, re.I))):
+                out[group].add((e.text, value_key(e.text, group), e.start))
         return out
 
     def _cosines(self, u: Unit, others: list[Unit]) -> list[float]:
@@ -226,15 +227,27 @@ class Restated:
             theirs = self._values(v.text)
             for group, values in mine.items():
                 other = theirs.get(group, set())
-                if len(values) == 1 and len(other) == 1 and not {k for _, k in values} & {k for _, k in other}:
-                    candidates.append((v, next(iter(values))[0], next(iter(other))[0]))
-                    break
+                if len(values) == 1 and len(other) == 1 \
+                        and not same_value(next(iter(values))[1], next(iter(other))[1]):
+                    (a, _, at), (b, _, bt) = next(iter(values)), next(iter(other))
+                    # each sentence's value unsaid by the other ("Coldbeck near Ambrey" / "Coldbeck"), comparable,
+                    # and of the same thing: the words around the two values meet ("340 jobs at its Carrow works" /
+                    # "430 jobs will go at its Carrow works"; not "a garage in Oldbury" / "the Calder region")
+                    if a not in v.text and b not in u.text and comparable(a, u.text, b, v.text, group) \
+                            and _around(u.text, at, a) & _around(v.text, bt, b):
+                        candidates.append((v, a, b))
+                        break
         found = []
         for (v, a, b), cos in zip(candidates, self._cosines(u, [v for v, _, _ in candidates])):
             if cos >= RESTATED and v in pool:
                 found.append((frame(u.text, a), [(a, (u.chunk, u.quote)), (b, (v.chunk, v.quote))]))
                 pool.discard(v)
         return found
+
+
+def _around(text: str, at: int, value: str) -> frozenset[str]:
+    """The words next to a value: six before it, three after."""
+    return tokset(" ".join(text[:at].split()[-6:] + text[at + len(value):].split()[:3]))
 
 
 def _same_story(store: Store, a: Unit, b: Unit) -> bool:

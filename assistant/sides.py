@@ -14,7 +14,7 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import mentions
-from .conflicts import CORRECTS, amount_kind, exact, same_story, shared, value_key
+from .conflicts import CORRECTS, amount_kind, exact, precision, same_story, shared, value_key
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
@@ -68,10 +68,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
         if ev.chunk.article_id in seen or ev.chunk.kind == "table_row" or ev.score < SIDE_SCORE * best.score:
             continue
         theirs = answer_span(question, ev.statement)
-        if not theirs or not exact(theirs) or _held_by_another(question, ev.statement, theirs) \
-                or question.answer_type == "amount" and amount_kind(theirs) != amount_kind(mine) \
-                or _forecast(ev.statement, theirs) != _forecast(best.statement, mine):
-            continue  # a forecast and the outcome are two facts ("forecast a harvest of 2.1m" / "came in at 1.8m")
+        if not theirs or _held_by_another(question, ev.statement, theirs) \
+                or not comparable(mine, best.statement, theirs, ev.statement, question.answer_type):
+            continue
         if not supported(question, ev) or not (same_story(store, best, ev) or _same_subject(question, best, ev)):
             continue  # it must answer the question, about the same thing
         seen.add(ev.chunk.article_id)
@@ -94,6 +93,15 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
 
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
+
+
+def comparable(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
+    """Two answers that can disagree: both exact, of one kind of amount ("$65m" and "three" valleys, a price
+    "a share" and a company's price, are not), dates that name a month or a day both, both forecasts or both
+    outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
+    return exact(a) and exact(b) and _forecast(a_text, a) == _forecast(b_text, b) \
+        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
+        and (kind != "date" or precision(a) == precision(b))
 
 
 def _forecast(statement: str, span: str) -> bool:

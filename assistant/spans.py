@@ -57,7 +57,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     if len(shown) != len(text):
         return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
                 for e in typed_spans(shown, question)]
-    entities = [_widened(text, e) for e in parse(text).entities]
+    entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
     pattern = _FALLBACK.get(question.answer_type)
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
@@ -101,15 +101,31 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str) -> bool:
     stems = tokenize(e.text)
     if stems and (stems[-1] in asked or 2 * len(set(stems) & asked) > len(stems)):
         return False
-    if answer_type in ("person", "agent", "organization") and placed(text, e):
+    return stated(e, text, answer_type)
+
+
+def stated(e: Entity, text: str, kind: str) -> bool:
+    """The sentence states the value as its own: not a person placed by "in" or "at", not a date relative
+    to the day of writing ("today"), not a value it says was superseded."""
+    if kind in ("person", "agent", "organization") and placed(text, e):
         return False
-    if answer_type == "date" and _RELATIVE.match(e.text.strip()):
+    if kind == "date" and _RELATIVE.match(e.text.strip()):
         return False
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
     return not _SUPERSEDED.search(clause)
 
 
+def attributed(e: Entity, text: str) -> bool:
+    """A date that dates the report ("said on Monday"), not what it reports."""
+    return bool(_ATTRIBUTED.search(text[max(0, e.start - 80):e.start]))
+
+
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
+
+
+def entities_of(text: str) -> list[Entity]:
+    """The recogniser's entities, amounts with their currency sign and scale."""
+    return [_widened(text, e) for e in parse(text).entities]
 
 
 def _widened(text: str, e: Entity) -> Entity:
@@ -177,7 +193,7 @@ def answer_span(question: Question, text: str) -> str:
     if question.role and KIND_OF.get((tokenize(question.role) or [""])[-1]) == "person":
         spans = [e for e in spans if e.label == "PERSON"] or spans  # "who is the music director": a person
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
-        spans = [e for e in spans if not _ATTRIBUTED.search(text[max(0, e.start - 80):e.start])] or spans
+        spans = [e for e in spans if not attributed(e, text)] or spans
     if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.
         spans = [e for e in spans if e.label == "TIME" or re.search(r"\d:\d\d", e.text)] or spans
     elif question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"

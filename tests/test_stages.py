@@ -268,3 +268,7 @@ def test_a_briefing_says_where_sources_disagree_by_answer(conflicts):
     b = Briefer(conflicts.store, conflicts.embeddings).brief("Corvale Arena cost", words=250)
     values = {v for d in b.disagreements for v, _ in d.values}
     assert {"$1.2 billion", "$1.4 billion"} <= values
+    months = Briefer(conflicts.store, conflicts.embeddings).brief("Kessel Bay wind farm", words=250)
+    assert [sorted(v for v, _ in d.values) for d in months.disagreements] == [["December", "November"]]
+    for agreeing in ("Fenmore Cycles exports", "Marrow Valley harvest"):  # "U.S." / "the United States"; a forecast
+        assert not Briefer(conflicts.store, conflicts.embeddings).brief(agreeing, words=250).disagreements, agreeing
