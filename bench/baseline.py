@@ -11,9 +11,10 @@ loaded before; for naive the similarity search (query embedding included), for b
 `Answerer.ask`'s total_ms as `briefing eval` reports it. answer_chars: the median answer's length
 (the naive answer, up to 4 x 1,000 characters, holds the expected words more often).
 
-Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the probe's dev split over its corpus
-(tests/data/probe), tatqa_dev (questions.jsonl over its corpus/); `--heldout` scores the probe's
-held-out split instead (once, at the end of a piece of work).
+Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
+(tests/data/probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
+(questions.jsonl over its corpus/); `--heldout` scores their held-out splits instead (once, at the end
+of a piece of work).
 
     python bench/baseline.py [--heldout] [--json]
 """
@@ -30,15 +31,20 @@ from pathlib import Path
 
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 PROBE = ROOT / "tests" / "data" / "probe"
+CONFLICTS = ROOT / "tests" / "data" / "conflicts"
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
     "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
+    "conflicts_dev": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "dev"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
-HELDOUT = {"probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout")}  # scored once, at the end
+HELDOUT = {  # scored once, at the end
+    "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
+    "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+}
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
-           "answer_lead_accuracy", "median_answer_words", "p50_ms")
+           "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
 
 
 def p50(latencies: list[float]) -> float | None:
@@ -115,7 +121,7 @@ def ours(name: str, packs: dict) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--heldout", action="store_true", help="score the probe's held-out split (once, at the end)")
+    p.add_argument("--heldout", action="store_true", help="score the held-out splits of the probe and the conflicts set (once, at the end)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     args = p.parse_args()
 
@@ -136,11 +142,11 @@ def main() -> int:
     if args.json:
         print(json.dumps(summary))
         return 0
-    print(f"{'pack':14} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
+    print(f"{'pack':17} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
     for name, systems in results.items():
         for system, m in systems.items():
             cells = " ".join(f"{'-' if m.get(c) is None else m[c]:>{len(c)}}" for c in COLUMNS)
-            print(f"{name:14} {system:9} {m['questions']:9d} {cells}")
+            print(f"{name:17} {system:9} {m['questions']:9d} {cells}")
     print(f"run: {summary['seconds']} s on {os.cpu_count()} CPUs")
     return 0
 
