@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from index.environment import set_offline
-from index.indexer import IndexReport, run_index, writer_lock
+from index.indexer import IndexReport, Progress, run_index, writer_lock
 from index.store import KIND, Store, chunk_from_record
 from index.types import Skipped
 
@@ -65,7 +65,9 @@ class Services:
 
             llm = make_llm(settings.llm)
         store = Store.open(settings.index_dir, settings.chroma_url or None)
-        return cls(settings, store, make_embeddings(), llm)
+        embeddings = make_embeddings(settings.embedder)
+        store.check_embedder(embeddings)
+        return cls(settings, store, embeddings, llm)
 
     @property
     def default_mode(self) -> str:
@@ -98,7 +100,7 @@ class Services:
         return self._briefers[key].brief(topic=topic.strip() or None, filters=filters, words=int(words),
                              since_last=since_last, on_progress=on_progress)
 
-    def index(self, paths: list[str], progress: Callable[[int, int, str], None] | None = None) -> dict:
+    def index(self, paths: list[str], progress: Progress | None = None) -> dict:
         """Store uploads under safe names and index them: the JSON of `briefing index --json`, the
         skipped files named by their upload names."""
         saved, refused = library.save_uploads(paths, self.uploads, self.settings.max_bytes)

@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from index.environment import set_offline
@@ -12,11 +13,15 @@ from index.environment import set_offline
 from .config import Settings
 from .errors import BriefingError, InputError, UsageError
 
+PROGRESS_LOG_S = 30  # `briefing index` with stderr not a terminal: a progress line this often
+
 
 def _store_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index-dir", type=Path, help="index folder (default .briefing/, env BRIEFING_INDEX_DIR)")
     p.add_argument("--chroma-url", help="use a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000 "
                                         "(env BRIEFING_CHROMA_URL)")
+    p.add_argument("--embedder", choices=("onnx", "torch"),
+                   help="onnx (default: int8 on ONNX Runtime) or torch (sentence-transformers; env BRIEFING_EMBEDDER)")
 
 
 def _answer_flags(p: argparse.ArgumentParser) -> None:
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     set_offline()
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.load(**{k: getattr(args, k, None) for k in ("index_dir", "chroma_url", "max_file_mb", "llm")})
+        settings = Settings.load(**{k: getattr(args, k, None) for k in ("index_dir", "chroma_url", "max_file_mb", "llm", "embedder")})
         return COMMANDS[args.command](args, settings)
     except UsageError as e:
         print(f"briefing: error: {e}", file=sys.stderr)
@@ -136,19 +141,25 @@ def cmd_index(args, settings: Settings) -> int:
     store = _open_store(settings, rebuild=args.rebuild)
     if not args.paths and not store.records():
         raise UsageError("nothing indexed yet: give the files or folders to index, e.g. `briefing index seeds/`")
-    bar = None
+    bar, logged = None, time.monotonic()
 
-    def progress(done: int, total: int, path: str) -> None:
-        nonlocal bar
+    def progress(step) -> None:
+        nonlocal bar, logged
+        if not sys.stderr.isatty():  # a log, not a terminal: a line now and then, never a silent run
+            if time.monotonic() - logged >= PROGRESS_LOG_S:
+                logged = time.monotonic()
+                print(f"indexing: {step.line()}", file=sys.stderr, flush=True)
+            return
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="file", desc="indexing", file=sys.stderr, leave=False)
-        bar.update(done - bar.n)
-        bar.set_postfix_str(Path(path).name[-30:], refresh=False)
+            bar = tqdm(total=step.files_total, unit="file", desc="indexing", file=sys.stderr, leave=False,
+                       bar_format="{desc} {bar} {postfix}")
+        bar.update(step.files_done - bar.n)
+        bar.set_postfix_str(f"{step.line()} · {Path(step.path).name[-30:]}")
 
-    report = run_index(store, args.paths, make_embeddings, max_bytes=settings.max_bytes,
-                       max_words=settings.max_words, progress=progress if sys.stderr.isatty() else None)
+    report = run_index(store, args.paths, lambda: make_embeddings(settings.embedder), max_bytes=settings.max_bytes,
+                       max_words=settings.max_words, progress=progress)
     if bar is not None:
         bar.close()
     if args.json:
@@ -225,7 +236,9 @@ def _answerer(settings: Settings, store=None):
     store = store or _open_store(settings)
     if not store.count():
         raise UsageError(f"the index at {store.location} is empty: run `briefing index PATH` first")
-    return Answerer(store, make_embeddings(), llm=llm)
+    embeddings = make_embeddings(settings.embedder)
+    store.check_embedder(embeddings)
+    return Answerer(store, embeddings, llm=llm)
 
 
 def _filters(args):
@@ -310,7 +323,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
             store = Store.open(index_dir, settings.chroma_url or None)
             print(f"indexing {pack / 'corpus'} ...", file=sys.stderr)
-            run_index(store, [pack / "corpus"], make_embeddings, max_bytes=settings.max_bytes,
+            run_index(store, [pack / "corpus"], lambda: make_embeddings(settings.embedder), max_bytes=settings.max_bytes,
                       max_words=settings.max_words)
         answerer = _answerer(settings, store)
         filters = _filters(args)

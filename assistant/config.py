@@ -14,6 +14,7 @@ class Settings:
     chroma_url: str = ""  # BRIEFING_CHROMA_URL: use a `chroma run` server instead of the embedded store
     max_file_mb: float = 20.0  # BRIEFING_MAX_FILE_MB: larger files are skipped
     max_words: int = 120  # BRIEFING_MAX_WORDS: words per text chunk (the embedder reads ~256 word pieces)
+    embedder: str = "onnx"  # BRIEFING_EMBEDDER: "onnx" (int8 ONNX Runtime) or "torch" (sentence-transformers)
     llm: str = ""  # BRIEFING_LLM: gguf:/path/model.gguf or openai:<base-url>#<model>; "" = grounded only
 
     @classmethod

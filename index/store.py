@@ -40,6 +40,13 @@ FILES = "briefing_files"
 GENERATION = "~generation"  # the manifest record renewed on every manifest write
 MARKER = "briefing-index.json"
 PAGE = 2000
+EMBEDDER = "embedder"  # collection metadata: the embedder (backend and model) that made the vectors
+CHECKED = "embedders_checked"  # others found to give the same vectors, "|"-separated
+LEGACY_EMBEDDER = "torch"  # indexes made before the field existed were made by sentence-transformers on torch
+EMBEDDER_SAMPLE = 16  # stored chunks re-embedded to compare another embedder with the index's
+# The mean cosine between stored vectors and another embedder's vectors of the same texts: int8 ONNX
+# against torch gives 0.992-0.994 (bench/index.py; single chunks down to 0.975); another model far less
+EMBEDDER_TOLERANCE = 0.98
 
 # chunk metadata keys
 FILE_ID = "file_id"
@@ -201,6 +208,34 @@ class Store:
         if meta.get("embedding_model", MODEL_NAME) != MODEL_NAME or int(meta.get("schema", SCHEMA)) != SCHEMA:
             raise StoreError(f"the index at {location} was built with another model or format "
                              f"({meta.get('embedding_model')}, schema {meta.get('schema')}); run with --rebuild")
+
+    # ----- the embedder ----------------------------------------------------------------------------
+
+    def check_embedder(self, embeddings) -> None:
+        """Use `embeddings` with this index only if its vectors are the index's own: the embedder that
+        made them (recorded), one checked before, or one whose vectors of a sample of stored chunks
+        are on average within EMBEDDER_TOLERANCE of the stored ones; else say how to go on. An empty index is
+        stamped with `embeddings`."""
+        name = getattr(embeddings, "name", "")
+        meta = dict(self.chunks.metadata or {})
+        made_by = meta.get(EMBEDDER, LEGACY_EMBEDDER)
+        if not name or name == made_by or name in meta.get(CHECKED, "").split("|"):
+            return
+        sample = self.chunks.get(limit=EMBEDDER_SAMPLE, include=["documents", "metadatas", "embeddings"])
+        if not sample["ids"]:
+            self.chunks.modify(metadata={**meta, EMBEDDER: name, CHECKED: ""})
+            return
+        import numpy as np
+
+        texts = [chunk_from_record(cid, doc or "", m or {}).embed_text()
+                 for cid, doc, m in zip(sample["ids"], sample["documents"], sample["metadatas"])]
+        cosines = (np.asarray(sample["embeddings"]) * np.asarray(embeddings.embed_documents(texts))).sum(axis=1)
+        if cosines.mean() < EMBEDDER_TOLERANCE:
+            backend = made_by.split(":")[0].split("-")[0]
+            raise StoreError(f"the index at {self.location} was made by another embedder ({made_by}) whose vectors "
+                             f"differ from this one's ({name}, mean cosine {cosines.mean():.3f} < {EMBEDDER_TOLERANCE}): "
+                             f"use --embedder {backend}, or re-index with --rebuild")
+        self.chunks.modify(metadata={**meta, CHECKED: "|".join(filter(None, [meta.get(CHECKED, ""), name]))})
 
     # ----- opening ---------------------------------------------------------------------------------
 

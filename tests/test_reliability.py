@@ -615,10 +615,13 @@ def serve(index_dir: Path, log: Path, *extra: str) -> tuple[subprocess.Popen, st
     return proc, url
 
 
+UPLOADS = 64  # reports in the upload: embedding them must outlast the kill's moment (up to 2 s) on a fast embedder
+
+
 @pytest.mark.slow
 @needs_reports
 def test_app_killed_while_indexing_an_upload_restarts_answering_and_the_upload_completes(tmp_path, embeddings):
-    """`briefing serve` is SIGKILLed while it indexes an uploaded batch of sixteen reports: once at a
+    """`briefing serve` is SIGKILLed while it indexes an uploaded batch of UPLOADS reports: once at a
     seeded random moment while it embeds them, then (restarted, the batch uploaded again) at a seeded
     moment just after it starts writing them. After each kill the index is consistent; restarted on it,
     the app answers from what it held, and uploading the batch once more ends with exactly the chunks a
@@ -629,7 +632,7 @@ def test_app_killed_while_indexing_an_upload_restarts_answering_and_the_upload_c
     run_index(store, [SEED_FILE], lambda: embeddings, max_bytes=20 * MB)
     before = set(stored_chunks(store))
     store.client.close()
-    batch = [shutil.copy(p, tmp_path) for p in sorted(REPORTS.glob("*.md"))[:16]]
+    batch = [shutil.copy(p, tmp_path) for p in sorted(REPORTS.glob("*.md"))[:UPLOADS]]
     sqlite = ix / "chroma" / "chroma.sqlite3"
     kills = []
     for when in ("while embedding", "as it writes"):
@@ -652,7 +655,7 @@ def test_app_killed_while_indexing_an_upload_restarts_answering_and_the_upload_c
         store = Store.open(ix)
         kills.append(f"{when} (+{moment} s): manifest {dict(check_consistent(store))}")
         store.client.close()
-    NOTES.append(f"app crash: `briefing serve` SIGKILLed indexing an upload of 16 reports, {'; '.join(kills)}")
+    NOTES.append(f"app crash: `briefing serve` SIGKILLed indexing an upload of {UPLOADS} reports, {'; '.join(kills)}")
 
     app, url = serve(ix, tmp_path / "again.log")
     try:
@@ -666,9 +669,9 @@ def test_app_killed_while_indexing_an_upload_restarts_answering_and_the_upload_c
     store = Store.open(ix)
     stored = sorted((ix / "uploads").glob("*.md"))
     expected = before | {c.id for p in stored for c in prepare(p, p.read_bytes(), 20 * MB)[0]}
-    assert len(stored) == 16 and set(stored_chunks(store)) == expected
-    assert report["chunks"] == len(expected) and report["added"] + report["updated"] + report["unchanged"] == 16
-    assert check_consistent(store) == Counter(ok=17)
+    assert len(stored) == UPLOADS and set(stored_chunks(store)) == expected
+    assert report["chunks"] == len(expected) and report["added"] + report["updated"] + report["unchanged"] == UPLOADS
+    assert check_consistent(store) == Counter(ok=UPLOADS + 1)
 
 
 # ----- broken surroundings --------------------------------------------------------------------------

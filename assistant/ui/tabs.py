@@ -185,8 +185,9 @@ def library_tab(demo: gr.Blocks, services: Services, filters: list, examples) ->
         if not files:
             raise gr.Error("Choose files to index.")
 
-        def step(done: int, total: int, path: str) -> None:
-            progress((done, total), desc=f"indexing {Path(path).name}", unit="files")
+        def step(at) -> None:  # index.indexer.IndexProgress
+            progress((at.files_done, at.files_total), desc=f"indexing {Path(at.path).name}: {at.line()}",
+                     unit="files")
 
         with shown_to_user():
             return services.index([str(f) for f in files], step)
