@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -54,6 +55,49 @@ class Services:
         self._writing = threading.Lock()
         self._briefers: dict[str, object] = {}
         self._examples: tuple[str, list[str]] = ("", [])
+        self.exposed = False  # listening beyond loopback: URLs to private addresses are refused
+        self.arrivals: list[str] = []  # what --watch brought in, newest first
+
+    def web(self):
+        from index.web import Web
+
+        return Web(Path(self.settings.index_dir).resolve() / "web", self.settings.max_bytes, private=not self.exposed)
+
+    def index_urls(self, urls: list[str], progress: Progress | None = None, only_new: bool = False) -> dict:
+        """Fetch pages, documents or feeds by URL and index what they gave: the JSON of `briefing index
+        --json`, each URL that failed under `skipped` with its reason."""
+        from index.web import is_url
+
+        bad = [u for u in urls if not is_url(u)]
+        fetched = self.web().fetch_all([u for u in urls if is_url(u)], only_new=only_new)
+        with self._writing:
+            report = run_index(self.store, fetched.files, lambda: self.embeddings, max_bytes=self.settings.max_bytes,
+                               max_words=self.settings.max_words, progress=progress) if fetched.files else self._held()
+        report.skipped = [Skipped(u, "not an http(s) URL") for u in bad] + \
+            [Skipped(u, reason) for u, reason in fetched.failed] + report.skipped
+        if only_new and fetched.new:
+            stamp = time.strftime("%Y-%m-%d %H:%M")
+            self.arrivals[:0] = [f"{stamp} {title}" for title in fetched.new]
+            del self.arrivals[50:]
+        return report.as_json()
+
+    def watch(self, feeds: list[str], every: float) -> threading.Event:
+        """Poll `feeds` every `every` seconds in a daemon thread, indexing what is new or changed, until
+        the returned event is set."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    report = self.index_urls(feeds, only_new=True)
+                    for s in report["skipped"]:
+                        print(f"watch: skipped {s['path']}: {s['reason']}", flush=True)
+                except Exception as e:  # one bad poll must not end the watch
+                    print(f"watch: {type(e).__name__}: {e}", flush=True)
+                stop.wait(every)
+
+        threading.Thread(target=loop, name="briefing-watch", daemon=True).start()
+        return stop
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -264,12 +308,16 @@ def launch(demo: "gr.Blocks", services: Services, host: str = "127.0.0.1", port:
                        footer_links=["api"], quiet=not block)
 
 
-def serve(settings: Settings, host: str, port: int, auth: str = "", insecure: bool = False) -> int:
+def serve(settings: Settings, host: str, port: int, auth: str = "", insecure: bool = False,
+          watch: list[str] | None = None, every: float = 1800.0) -> int:
     """`briefing serve`: check the exposure first (before any model loads), then serve until stopped."""
     set_offline()
     pairs = read_auth(auth) if auth else None
     check_exposure(host, pairs, insecure)
     services = Services.open(settings)
+    services.exposed = not is_loopback(host)
+    if watch:
+        services.watch(watch, every)
     if not services.store.count():
         print(f"the index at {services.store.location} is empty: add articles in the Library tab")
     try:

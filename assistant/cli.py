@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -47,12 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="index article files and folders (only what changed)")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help=".txt .md .html .json .jsonl files or folders; none: refresh every folder indexed before")
+    p.add_argument("paths", nargs="*", metavar="PATH|URL",
+                   help=".txt .md .html .json .jsonl .pdf .docx files or folders, web pages or RSS/Atom feeds by "
+                        "URL; none: refresh every folder indexed before")
     _store_flags(p)
     p.add_argument("--rebuild", action="store_true", help="start the index over")
     p.add_argument("--max-file-mb", type=float, help="skip larger files (default 20, env BRIEFING_MAX_FILE_MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("watch", help="poll news feeds and index what is new or changed")
+    p.add_argument("feeds", nargs="+", metavar="FEED_URL", help="RSS or Atom feeds (or pages) to poll")
+    p.add_argument("--every", default="30m", help="how often: 90s, 30m, 2h (default 30m)")
+    p.add_argument("--once", action="store_true", help="poll once and exit (for cron)")
+    _store_flags(p)
+    p.add_argument("--max-file-mb", type=float, help="largest page or item (default 20, env BRIEFING_MAX_FILE_MB)")
 
     p = sub.add_parser("ask", help="ask a question; the answer cites its sources")
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
@@ -105,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require a login (env BRIEFING_AUTH); needed for a --host other than loopback")
     p.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without a login")
     p.add_argument("--max-file-mb", type=float, help="largest upload (default 20, env BRIEFING_MAX_FILE_MB)")
+    p.add_argument("--watch", action="append", default=[], metavar="FEED_URL",
+                   help="poll this feed while serving and index what arrives (repeatable)")
+    p.add_argument("--every", default="30m", help="how often --watch polls (default 30m)")
     return parser
 
 
@@ -132,15 +144,44 @@ def _open_store(settings: Settings, rebuild: bool = False):
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from index.embed import make_embeddings
-    from index.indexer import run_index
+    from index.types import Skipped
+    from index.web import Web, is_url
 
-    missing = [str(p) for p in args.paths if not p.exists()]
+    urls = [p for p in args.paths if is_url(p)]
+    paths = [Path(p) for p in args.paths if not is_url(p)]
+    missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     store = _open_store(settings, rebuild=args.rebuild)
     if not args.paths and not store.records():
         raise UsageError("nothing indexed yet: give the files or folders to index, e.g. `briefing index seeds/`")
+    failed = []
+    if urls:
+        fetched = Web(settings.index_dir / "web", settings.max_bytes).fetch_all(urls)
+        paths += fetched.files
+        failed = [Skipped(url, reason) for url, reason in fetched.failed]
+    report = _index(settings, store, paths) if paths or not urls else None
+    if report is None:  # every URL failed: nothing to index (and no refresh of everything)
+        from index.indexer import IndexReport
+
+        report = IndexReport()
+    report.skipped = failed + report.skipped
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        for s in report.skipped:
+            print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+        print(f"{report.articles} articles, {report.chunks} chunks ({report.table_rows} table rows) in the index; "
+              f"files: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+              f"{report.removed} removed, {len(report.skipped)} skipped; {report.seconds:.1f} s")
+    return 0 if report.indexed else 1
+
+
+def _index(settings: Settings, store, paths: list[Path]):
+    """One indexing run with a progress bar (a terminal) or a progress line every PROGRESS_LOG_S (a log)."""
+    from index.embed import make_embeddings
+    from index.indexer import run_index
+
     bar, logged = None, time.monotonic()
 
     def progress(step) -> None:
@@ -158,19 +199,45 @@ def cmd_index(args, settings: Settings) -> int:
         bar.update(step.files_done - bar.n)
         bar.set_postfix_str(f"{step.line()} · {Path(step.path).name[-30:]}")
 
-    report = run_index(store, args.paths, lambda: make_embeddings(settings.embedder), max_bytes=settings.max_bytes,
+    report = run_index(store, paths, lambda: make_embeddings(settings.embedder), max_bytes=settings.max_bytes,
                        max_words=settings.max_words, progress=progress)
     if bar is not None:
         bar.close()
-    if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False))
-    else:
-        for s in report.skipped:
-            print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
-        print(f"{report.articles} articles, {report.chunks} chunks ({report.table_rows} table rows) in the index; "
-              f"files: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-              f"{report.removed} removed, {len(report.skipped)} skipped; {report.seconds:.1f} s")
-    return 0 if report.indexed else 1
+    return report
+
+
+def every_seconds(value: str) -> float:
+    """"90s", "30m", "2h" or a number of minutes, in seconds."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(value), re.I)
+    if not m or float(m.group(1)) <= 0:
+        raise UsageError(f"--every {value}: expected a duration such as 90s, 30m or 2h")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "": 60}[m.group(2).lower()]
+
+
+def cmd_watch(args, settings: Settings) -> int:
+    from index.web import Web, is_url
+
+    bad = [u for u in args.feeds if not is_url(u)]
+    if bad:
+        raise UsageError(f"not a URL: {', '.join(bad)}")
+    every = every_seconds(args.every)
+    store = _open_store(settings)
+    web = Web(settings.index_dir / "web", settings.max_bytes)
+    while True:
+        fetched = web.fetch_all(args.feeds, only_new=True)
+        for url, reason in fetched.failed:
+            print(f"skipped {url}: {reason}", file=sys.stderr)
+        stamp = time.strftime("%Y-%m-%d %H:%M")
+        if fetched.files:
+            report = _index(settings, store, fetched.files)
+            print(f"{stamp} {len(fetched.new)} new or changed: {'; '.join(fetched.new[:5])}"
+                  f"{' ...' if len(fetched.new) > 5 else ''} ({report.added} added, {report.updated} updated)",
+                  flush=True)
+        else:
+            print(f"{stamp} nothing new", flush=True)
+        if args.once:
+            return 0
+        time.sleep(every)
 
 
 def cmd_stats(args, settings: Settings) -> int:
@@ -211,7 +278,7 @@ def cmd_chunks(args, settings: Settings) -> int:
         print(f"{args.file}: {problem}", file=sys.stderr)
     for c in chunks:
         if args.json:
-            obj = {"id": c.id, "kind": c.kind, "section": c.section, "text": c.text}
+            obj = {"id": c.id, "kind": c.kind, "section": c.section, "text": c.text} | ({"page": c.page} if c.page else {})
             if c.kind == "table_row":
                 obj["row"] = c.row
             if c.group:
@@ -253,7 +320,7 @@ def _print_answer(answer, as_json: bool) -> None:
         return
     print(answer.answer)
     for c in answer.citations or answer.related:
-        where = " — ".join(dict.fromkeys(p for p in (c.title, c.section) if p))
+        where = " — ".join(dict.fromkeys(p for p in (c.title, c.section, f"page {c.page}" if c.page else "") if p))
         label = f"[{c.marker}]" if c.marker else "  -"
         print(f"\n{label} {where}\n    “{c.text}”\n    {c.source}" + (f"  {c.url}" if c.url else ""))
     print(flush=True)
@@ -344,11 +411,11 @@ def cmd_eval(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     from .app import serve
 
-    return serve(settings, args.host, args.port, args.auth, args.insecure)
+    return serve(settings, args.host, args.port, args.auth, args.insecure, args.watch, every_seconds(args.every))
 
 
 COMMANDS = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "stats": cmd_stats, "chunks": cmd_chunks,
-            "brief": cmd_brief, "serve": cmd_serve}
+            "brief": cmd_brief, "serve": cmd_serve, "watch": cmd_watch}
 
 if __name__ == "__main__":
     sys.exit(main())

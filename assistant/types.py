@@ -20,18 +20,21 @@ class Citation:
     published_at: str
     chunk_id: str
     row: dict[str, str] | None = None
+    page: int = 0  # PDF: the page of the cited text
 
     @classmethod
     def of(cls, chunk: Chunk, text: str, marker: int = 0) -> Citation:
         return cls(marker=marker, kind="table_row" if chunk.kind == "table_row" else "text", text=text,
                    source=chunk.source, title=chunk.title, section=chunk.section, url=chunk.url,
                    published_at=chunk.published_at, chunk_id=chunk.id,
-                   row=dict(chunk.row) if chunk.kind == "table_row" else None)
+                   row=dict(chunk.row) if chunk.kind == "table_row" else None, page=chunk.page)
 
     def as_json(self) -> dict:
         out = asdict(self)
         if self.row is None:
             out.pop("row")
+        if not self.page:
+            out.pop("page")
         return out
 
 

@@ -16,7 +16,7 @@ Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the
 (questions.jsonl over its corpus/); `--heldout` scores their held-out splits instead (once, at the end
 of a piece of work).
 
-    python bench/baseline.py [--heldout] [--json]
+    python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
 """
 from __future__ import annotations
 
@@ -107,15 +107,16 @@ def pack_questions(name: str, packs: dict, tmp: str) -> Path:
     return path
 
 
-def ours(name: str, packs: dict) -> dict:
+def ours(name: str, packs: dict, embedder: str = "onnx") -> dict:
     from assistant.score import read_jsonl
 
     _, corpus, _ = packs[name]
     with tempfile.TemporaryDirectory() as tmp:
         questions = pack_questions(name, packs, tmp)
         answers = Path(tmp) / "answers.jsonl"
-        briefing("index", str(corpus), "--index-dir", tmp + "/index", "--json")
-        metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--answers", str(answers), "--json")
+        briefing("index", str(corpus), "--index-dir", tmp + "/index", "--embedder", embedder, "--json")
+        metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--embedder", embedder,
+                           "--answers", str(answers), "--json")
         return {**metrics, "answer_chars": median_chars(read_jsonl(str(answers)))}
 
 
@@ -123,6 +124,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--heldout", action="store_true", help="score the held-out splits of the probe and the conflicts set (once, at the end)")
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.add_argument("--embedders", default="onnx", help="Briefing's embedder backends, side by side (onnx,torch)")
+    p.add_argument("--packs", help="only these packs, comma-separated")
     args = p.parse_args()
 
     from assistant.score import read_jsonl
@@ -134,19 +137,23 @@ def main() -> int:
     packs = HELDOUT if args.heldout else PACKS
     results: dict[str, dict] = {}
     for name, (_, corpus, _) in packs.items():
+        if args.packs and name not in args.packs.split(","):
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             questions = read_jsonl(str(pack_questions(name, packs, tmp)))
-        results[name] = {"briefing": ours(name, packs), "naive": naive(questions, corpus, embeddings)}
+        results[name] = {("briefing" if e == "onnx" else f"briefing-{e}"): ours(name, packs, e)
+                         for e in args.embedders.split(",")}
+        results[name]["naive"] = naive(questions, corpus, embeddings)
     summary = {"cpus": os.cpu_count(), "packs": results, "seconds": round(time.perf_counter() - started)}
     save("baseline-heldout" if args.heldout else "baseline", summary)
     if args.json:
         print(json.dumps(summary))
         return 0
-    print(f"{'pack':17} {'system':9} {'questions':>9} " + " ".join(COLUMNS))
+    print(f"{'pack':17} {'system':15} {'questions':>9} " + " ".join(COLUMNS))
     for name, systems in results.items():
         for system, m in systems.items():
             cells = " ".join(f"{'-' if m.get(c) is None else m[c]:>{len(c)}}" for c in COLUMNS)
-            print(f"{name:17} {system:9} {m['questions']:9d} {cells}")
+            print(f"{name:17} {system:15} {m['questions']:9d} {cells}")
     print(f"run: {summary['seconds']} s on {os.cpu_count()} CPUs")
     return 0
 

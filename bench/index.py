@@ -13,7 +13,7 @@ a user runs it, `briefing index` on a fresh index and again on the unchanged cor
 chunks/s, word pieces/s, peak memory of the process).
 
     python bench/index.py                         # the news articles in tests/data and seeds/
-    python bench/index.py --corpus DIR [--limit-files N] [--cli-only] [--naive]
+    python bench/index.py --corpus DIR [--limit-files N] [--cli-only] [--cli-embedders onnx,torch] [--naive]
     python bench/index.py --sweep                 # batch size and thread count of both backends
 """
 from __future__ import annotations
@@ -139,7 +139,7 @@ def _corpus_args(args) -> list[str]:
     return out + (["--limit-files", str(args.limit_files)] if args.limit_files else [])
 
 
-def cli_index(files: list[Path], pieces: int) -> dict:
+def cli_index(files: list[Path], pieces: int, embedder: str) -> dict:
     """`briefing index` as a user runs it, fresh then unchanged, with its process's peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -149,7 +149,7 @@ def cli_index(files: list[Path], pieces: int) -> dict:
         runs = []
         for _ in range(2):
             start = time.perf_counter()
-            out = subprocess.run([sys.executable, __file__, "--measure-cli", str(corpus), str(Path(tmp) / "ix")],
+            out = subprocess.run([sys.executable, __file__, "--measure-cli", str(corpus), str(Path(tmp) / "ix"), embedder],
                                  capture_output=True, text=True, cwd=ROOT)
             if out.returncode:
                 raise SystemExit(f"briefing index failed:\n{out.stderr[-3000:]}")
@@ -165,9 +165,10 @@ def cli_index(files: list[Path], pieces: int) -> dict:
             "skipped": len(report.get("skipped", []))}
 
 
-def measure_cli(corpus: str, index_dir: str) -> int:
+def measure_cli(corpus: str, index_dir: str, embedder: str) -> int:
     """Run the CLI as a child and report its peak RSS (this wrapper holds nothing itself)."""
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "index", corpus, "--index-dir", index_dir, "--json"],
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "index", corpus, "--index-dir", index_dir, "--json",
+                          "--embedder", embedder],
                          capture_output=True, text=True)
     if out.returncode:
         sys.stderr.write(out.stderr)
@@ -189,7 +190,7 @@ def cosines(a_file: str, b_file: str) -> dict:
 def sweep(args) -> dict:
     rows = {}
     for threads in (1, 2):
-        for batch in (2, 4, 8, 16, 32):
+        for batch in (1, 2, 4, 8, 16, 32):
             rows[f"onnx b{batch} t{threads}"] = run_variant(args, "onnx", batch=batch, threads=threads)
     for batch in (8, 16, 32, 64):
         rows[f"torch b{batch}"] = run_variant(args, "torch", batch=batch)
@@ -208,7 +209,8 @@ def main() -> int:
     p.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
     p.add_argument("--options", default="{}", help=argparse.SUPPRESS)
     p.add_argument("--save-to", help=argparse.SUPPRESS)
-    p.add_argument("--measure-cli", nargs=2, help=argparse.SUPPRESS)
+    p.add_argument("--cli-embedders", default="onnx", help="`briefing index --embedder` runs, e.g. onnx,torch")
+    p.add_argument("--measure-cli", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.measure_cli:
         return measure_cli(*args.measure_cli)
@@ -255,10 +257,11 @@ def main() -> int:
               f"lowest {cos['min']}")
         print("throughput / torch ceiling (batch 64): " +
               ", ".join(f"{k} {v:.2f}x" for k, v in summary["vs_torch_ceiling"].items()))
-    summary["cli"] = cli = cli_index(files, pieces)
-    print(f"`briefing index` end to end: {cli['first_run_s']:.1f} s for {cli['chunks']:,} chunks "
-          f"(model load included): {cli['chunks_per_s']} chunks/s, {cli['word_pieces_per_s']:,} word pieces/s, "
-          f"peak {cli['peak_mib']} MiB; unchanged re-run {cli['unchanged_rerun_s']:.1f} s", flush=True)
+    for embedder in args.cli_embedders.split(","):
+        summary[f"cli_{embedder}"] = cli = cli_index(files, pieces, embedder)
+        print(f"`briefing index --embedder {embedder}` end to end: {cli['first_run_s']:.1f} s for {cli['chunks']:,} "
+              f"chunks (model load included): {cli['chunks_per_s']} chunks/s, {cli['word_pieces_per_s']:,} word "
+              f"pieces/s, peak {cli['peak_mib']} MiB; unchanged re-run {cli['unchanged_rerun_s']:.1f} s", flush=True)
     save("index_cli" if args.cli_only else "index", summary)
     return 0
 

@@ -103,26 +103,33 @@ def chunk(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
         where = dict(base, section=section.heading, section_index=s_index)
         n_para = n_list = 0
         pending: list[str] = []
+        page = 0  # a chunk stays on one page: a citation names it
 
         def flush() -> None:
             nonlocal n_para
             for text in _pack(pending, max_words):
                 n_para += 1
-                chunks.append(Chunk(id=f"{a.article_id}#s{s_index}.p{n_para}", kind="text", text=text, **where))
+                chunks.append(Chunk(id=f"{a.article_id}#s{s_index}.p{n_para}", kind="text", text=text, page=page,
+                                    **where))
             pending.clear()
 
         for block in section.blocks:
             if isinstance(block, Paragraph):
+                if block.page != page:
+                    flush()
+                    page = block.page
                 pending.extend(_pieces(block.text, max_words))
                 continue
             flush()
+            page = block.page
             if isinstance(block, ListBlock):
                 items = [f"- {item}" for item in block.items]
                 budget = max_words - len(block.intro.split())
                 for part in _pack(items, max(budget, max_words // 2)):
                     n_list += 1
                     text = f"{block.intro}\n{part}" if block.intro else part
-                    chunks.append(Chunk(id=f"{a.article_id}#s{s_index}.l{n_list}", kind="list", text=text, **where))
+                    chunks.append(Chunk(id=f"{a.article_id}#s{s_index}.l{n_list}", kind="list", text=text, page=page,
+                                        **where))
             elif isinstance(block, Table):
                 n_table += 1
                 groups = block.groups or ("",) * len(block.rows)
@@ -130,6 +137,7 @@ def chunk(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
                     chunks.append(Chunk(id=f"{a.article_id}#t{n_table}.r{number}", kind="table_row",
                                         text=row_text(block.headers, cells), headers=block.headers,
                                         row=row_dict(block.headers, cells), table_index=n_table,
-                                        row_index=number, caption=block.caption, group=group, **where))
+                                        row_index=number, caption=block.caption, group=group, page=page,
+                                        **where))
         flush()
     return chunks

@@ -20,7 +20,8 @@ from .types import Article, Format, Skipped
 TEXT_SUFFIXES: dict[str, Format] = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                                     ".html": "html", ".htm": "html"}
 FEED_SUFFIXES = {".json", ".jsonl"}
-SUPPORTED = frozenset(TEXT_SUFFIXES) | FEED_SUFFIXES
+DOCUMENT_SUFFIXES: dict[str, Format] = {".pdf": "pdf", ".docx": "docx"}  # read as blocks (documents.py)
+SUPPORTED = frozenset(TEXT_SUFFIXES) | FEED_SUFFIXES | frozenset(DOCUMENT_SUFFIXES)
 
 TITLE_KEYS = ("title", "headline", "name")
 BODY_KEYS = ("body", "text", "content", "article", "body_html", "html", "description")
@@ -134,8 +135,11 @@ def article_id(path: Path, n: int | None = None) -> str:
 def load_file(path: Path, max_bytes: int, data: bytes | None = None) -> Loaded:
     """Read one file (or its bytes, already read) into articles; raises InputError when nothing in it
     is usable."""
-    text = decode(read_bytes(path, max_bytes) if data is None else data)
+    data = read_bytes(path, max_bytes) if data is None else data
     suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        return Loaded([_document_article(path, data, DOCUMENT_SUFFIXES[suffix])], [])
+    text = decode(data)
     if suffix in FEED_SUFFIXES:
         return _load_feed(path, text, jsonl=suffix == ".jsonl")
     fmt = TEXT_SUFFIXES[suffix]
@@ -147,6 +151,20 @@ def load_file(path: Path, max_bytes: int, data: bytes | None = None) -> Loaded:
     return Loaded([Article(source=str(path), article_id=article_id(path), body=body, format=fmt, title=title,
                            url=meta.get("url", ""), publisher=meta.get("source", ""),
                            published_at=normalize_date(meta.get("date", "")), author=meta.get("author", ""))], [])
+
+
+def _document_article(path: Path, data: bytes, fmt: Format) -> Article:
+    from .documents import read_docx, read_pdf
+
+    if not data:
+        raise InputError("empty file")
+    read = read_pdf(data) if fmt == "pdf" else read_docx(data)
+    try:  # a document fetched by URL keeps its URL beside it (index/web.py)
+        url = path.with_name(f".{path.name}.url").read_text(encoding="utf-8").strip()
+    except OSError:
+        url = ""
+    return Article(source=str(path), article_id=article_id(path), body="", format=fmt, title=read.title, url=url,
+                   author=read.author, published_at=normalize_date(read.date), blocks=tuple(read.blocks))
 
 
 def _html_article(path: Path, html: str) -> Article:

@@ -1,6 +1,7 @@
 """Article -> Document: recover title, sections, paragraphs, lists and tables.
 
-Three readers produce the same stream of raw blocks, and one assembler turns that stream into
+Three readers produce the same stream of raw blocks (PDF and Word files arrive as blocks, read by
+index/documents.py, each with its page), and one assembler turns that stream into
 sections:
 - plain text (the seed's shape, also JSON bodies): headings are standalone short lines with no closing
   punctuation (or `#` lines), `- `/`1.` items are lists, `|` lines with a `|---|` rule are tables;
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import InputError
 from .types import Article, Block, Document, ListBlock, Paragraph, Section, Table
@@ -39,8 +40,10 @@ class _Raw:
 
 def parse(article: Article) -> Document:
     """Recover the structure of one article; raises InputError when it has no text at all."""
-    reader = {"text": _read_text, "markdown": _read_markdown, "html": _read_html}[article.format]
-    raw = reader(article.body)
+    if article.blocks:  # PDF and Word: read into blocks when loaded (index/documents.py)
+        raw = _Raw(blocks=list(article.blocks))
+    else:
+        raw = {"text": _read_text, "markdown": _read_markdown, "html": _read_html}[article.format](article.body)
     title, sections = _assemble(raw.blocks, article.title)
     if not any(s.blocks for s in sections):
         raise InputError("no article text found" + (" in the HTML" if article.format == "html" else ""))
@@ -384,10 +387,13 @@ def _assemble(blocks: list[tuple], given_title: str) -> tuple[str, list[Section]
     title = given_title.strip()
     sections: list[tuple[str, list[Block]]] = [("", [])]
     first_heading = ""
+    page = 0
     for n, blk in enumerate(blocks):
         kind = blk[0]
         current = sections[-1][1]
-        if kind == "h":
+        if kind == "page":
+            page = blk[1]
+        elif kind == "h":
             level, text = blk[1], blk[2]
             if not text:
                 continue
@@ -398,20 +404,21 @@ def _assemble(blocks: list[tuple], given_title: str) -> tuple[str, list[Section]
             first_heading = first_heading or text
             sections.append((text, []))
         elif kind == "p":
-            current.append(Paragraph(blk[1]))
+            current.append(Paragraph(blk[1], page))
         elif kind == "l":
             intro = ""
             if current and isinstance(current[-1], Paragraph) and current[-1].text.endswith(":"):
                 # the sentence that introduces the list goes with it; what comes before stays a paragraph
-                before, intro = _split_last_sentence(current.pop().text)
+                last = current.pop()
+                before, intro = _split_last_sentence(last.text)
                 if before:
-                    current.append(Paragraph(before))
+                    current.append(Paragraph(before, last.page))
             if blk[1]:
-                current.append(ListBlock(items=tuple(blk[1]), intro=intro))
+                current.append(ListBlock(items=tuple(blk[1]), intro=intro, page=page))
         elif kind == "t":
             caption = ""
             if current and isinstance(current[-1], Paragraph) and current[-1].text.endswith(":"):
                 caption = _last_sentence(current[-1].text)
-            current.extend(_build_tables(blk[1], blk[2], blk[3], caption))
+            current.extend(replace(t, page=page) for t in _build_tables(blk[1], blk[2], blk[3], caption))
     title = title or first_heading
     return title, [Section(h, tuple(b)) for h, b in sections if b]

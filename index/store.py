@@ -68,6 +68,7 @@ TABLE_INDEX = "table_index"
 ROW_INDEX = "row_index"
 CAPTION = "caption"
 GROUP = "group"
+PAGE_NUMBER = "page"  # PDF chunks only
 
 
 def published_day(iso: str) -> int | None:
@@ -81,6 +82,8 @@ def chunk_metadata(c: Chunk, fid: str, fhash: str) -> dict:
             PUBLISHER: c.publisher, PUBLISHED_AT: c.published_at, AUTHOR: c.author}
     if (day := published_day(c.published_at)) is not None:
         meta[PUBLISHED_DAY] = day
+    if c.page:
+        meta[PAGE_NUMBER] = c.page
     if c.kind == "table_row":
         meta.update({HEADERS: json.dumps(list(c.headers), ensure_ascii=False),
                      ROW: json.dumps(c.row, ensure_ascii=False), TABLE_INDEX: c.table_index,
@@ -99,7 +102,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
                  headers=tuple(json.loads(meta[HEADERS])) if is_row else (),
                  row=json.loads(meta[ROW]) if is_row else {},
                  table_index=int(meta.get(TABLE_INDEX, 0)), row_index=int(meta.get(ROW_INDEX, 0)),
-                 caption=meta.get(CAPTION, ""), group=meta.get(GROUP, ""))
+                 caption=meta.get(CAPTION, ""), group=meta.get(GROUP, ""), page=int(meta.get(PAGE_NUMBER, 0)))
 
 
 @dataclass(frozen=True)

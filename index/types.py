@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Format = Literal["text", "markdown", "html"]
+Format = Literal["text", "markdown", "html", "pdf", "docx"]
 ChunkKind = Literal["text", "list", "table_row"]
 
 
@@ -21,17 +21,20 @@ class Article:
     publisher: str = ""  # the news outlet ("source" in JSON feeds)
     published_at: str = ""  # ISO 8601 when known
     author: str = ""
+    blocks: tuple[tuple, ...] = ()  # pdf, docx: the structure read from the file (body is "")
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    page: int = 0  # PDF: the page it is on (0: a format without pages)
 
 
 @dataclass(frozen=True)
 class ListBlock:
     items: tuple[str, ...]
     intro: str = ""  # the sentence that introduces the list ("... include:")
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Table:
     caption: str = ""  # the sentence that introduces the table, when there is one
     row_numbers: tuple[int, ...] = ()  # 1-based position of each row among the table's data rows
     groups: tuple[str, ...] = ()  # per row: the group heading above it ("Deferred tax assets:"), or ""
+    page: int = 0
 
 
 Block = Paragraph | ListBlock | Table
@@ -88,6 +92,7 @@ class Chunk:
     row_index: int = 0
     caption: str = ""
     group: str = ""  # table rows: the label of the heading row above it that groups it, if any
+    page: int = 0  # PDF: the page the chunk is on (0: a format without pages)
 
     @property
     def opens_section(self) -> bool:

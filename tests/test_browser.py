@@ -69,3 +69,34 @@ def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
             browser.close()
     finally:
         demo.close()
+
+
+@pytest.mark.slow
+def test_a_url_pasted_in_the_library_is_indexed_and_answerable(tmp_path, embeddings):
+    from playwright.sync_api import expect, sync_playwright
+    from test_web import STORY, Site
+
+    site = Site()
+    site.routes["/story.html"] = (200, "text/html; charset=utf-8", STORY)
+    url, _, demo = serve_app(tmp_path / "index", embeddings)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            page.get_by_role("tab", name="Library").click()
+            page.get_by_label("Or a web page or news feed by URL").fill(f"{site.url}/story.html")
+            page.get_by_role("button", name="Fetch and index").click()
+            expect(page.get_by_text("Indexed: 1 added")).to_be_visible(timeout=60_000)
+            page.get_by_role("tab", name="Chat").click()
+            box = page.locator("#question textarea")
+            box.fill("How many ships called at Brindisport in February?")
+            box.press("Enter")
+            bubble = page.locator(".message").last
+            expect(bubble.locator(".short-answer")).to_contain_text("95", timeout=30_000)
+            bubble.locator("a.chip").first.click()
+            expect(page.locator(".src-card.active")).to_contain_text(f"{site.url}/story.html")
+            browser.close()
+    finally:
+        demo.close()
+        site.server.shutdown()

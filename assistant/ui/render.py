@@ -179,6 +179,7 @@ def source_card(store: Store, cite: dict, card_id: str, label: str, related: boo
 
 def _card_head(cite: dict, label: str, publisher: str) -> str:
     meta = [esc(cite["section"])] if cite.get("section") and cite["section"] != cite.get("title") else []
+    meta += [f"page {int(cite['page'])}"] if cite.get("page") else []
     meta += [esc(x) for x in (publisher, (cite.get("published_at") or "")[:10]) if x]
     url = cite.get("url") or ""
     if url.startswith(("https://", "http://")):  # never a javascript: or data: link from an article

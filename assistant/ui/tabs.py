@@ -169,6 +169,11 @@ def library_tab(demo: gr.Blocks, services: Services, filters: list, examples) ->
     upload = gr.File(label=f"Add articles ({' '.join(sorted(library.SUPPORTED))}; up to "
                            f"{services.settings.max_file_mb:g} MB each): indexed at once, then searchable",
                      file_count="multiple", file_types=sorted(library.SUPPORTED))
+    with gr.Row():
+        url_box = gr.Textbox(label="Or a web page or news feed by URL (one per line)", lines=1, scale=5,
+                             placeholder="https://example.com/news/story.html")
+        fetch = gr.Button("Fetch and index", scale=1)
+    arrivals = gr.Markdown(elem_id="arrivals")
     report = gr.JSON(visible=False)
     status = gr.Markdown()
     skipped = gr.Dataframe(headers=["File", "Reason"], label="Skipped files", visible=False, interactive=False,
@@ -191,6 +196,24 @@ def library_tab(demo: gr.Blocks, services: Services, filters: list, examples) ->
 
         with shown_to_user():
             return services.index([str(f) for f in files], step)
+
+    def index_urls(text: str, progress=gr.Progress()) -> dict:
+        """Fetch pages or feeds by URL and index them: the JSON of `briefing index --json`."""
+        urls = [u.strip() for u in (text or "").split() if u.strip()]
+        if not urls:
+            raise gr.Error("Paste a URL to fetch.")
+        progress(0, desc=f"fetching {len(urls)} URL{'s' if len(urls) > 1 else ''}")
+
+        def step(at) -> None:
+            progress((at.files_done, at.files_total), desc=f"indexing: {at.line()}", unit="files")
+
+        with shown_to_user():
+            return services.index_urls(urls, step)
+
+    def arrived() -> str:
+        if not services.arrivals:
+            return ""
+        return "**New from watched feeds:**\n\n" + "\n".join(f"- {render.esc(a)}" for a in services.arrivals[:10])
 
     def refresh(report: dict | None = None, note: str = ""):
         records = services.store.records()
@@ -222,4 +245,10 @@ def library_tab(demo: gr.Blocks, services: Services, filters: list, examples) ->
         .then(lambda: None, None, upload, api_visibility="private")
     remove.click(remove_file, to_remove, shown, api_visibility="private", concurrency_id="write",
                  concurrency_limit=1)
+    fetch.click(index_urls, url_box, report, api_name="index_urls", concurrency_id="write", concurrency_limit=1) \
+        .success(refresh, report, shown, api_visibility="private") \
+        .then(lambda: "", None, url_box, api_visibility="private")
+    timer = gr.Timer(30)
+    timer.tick(arrived, None, arrivals, api_visibility="private")
+    demo.load(arrived, None, arrivals, api_visibility="private")
     demo.load(refresh, None, shown, api_visibility="private")
