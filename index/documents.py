@@ -26,7 +26,9 @@ Block = tuple  # ("h", level, text) | ("p", text) | ("l", [items]) | ("t", heade
 _BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*\-–—]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+(.*)$")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.I)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
-_FILENAME_TITLE = re.compile(r"^(?:microsoft (?:word|powerpoint) - )|\.(?:docx?|pdf|rtf|odt)$|^untitled", re.I)
+# a file's Title property that is a file name ("Microsoft Word - memo.docx", "10811.exe", "905_Precinct_NoOU")
+_FILENAME_TITLE = re.compile(r"^(?:microsoft (?:word|powerpoint) - )|\.(?:docx?|pdf|rtf|odt)$|^untitled|"
+                             r"^[^\s]*(?:_[^\s]*|\.[a-z0-9]{2,4})$", re.I)
 HEADING_SIZE = 1.15  # a line this many times the body text's size (or more) may be a heading
 HEADING_WORDS = 20  # ... and has at most this many words
 PARAGRAPH_GAP = 1.4  # a gap between lines this many times the usual one starts a paragraph

@@ -36,12 +36,12 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
 BACKENDS = ("onnx", "torch")
 RECIPE = "int8-dynamic-per-channel-1"  # bump when the export or quantisation changes
-# Texts per forward pass (`bench/index.py --sweep`, 2 cores). ONNX: one text at a time, at its own
-# length, is as fast as any batch here (news chunks: 240 chunks/s at 1, 250 at 2, 210-215 at 4-8;
-# table rows 260 at 1, 290 at 4, 235 at 8) and the only choice that makes a text's vector independent
-# of its batch: int8 dynamic quantisation scales activations per batch, so batched vectors of one text
-# differ by up to 1% (cosine 0.989) with their neighbours. Threads: ONNX Runtime's default (one per
-# core) beats one. torch: news chunks 61 chunks/s at 8, 58 at 16, 48 at 64; table rows 97 at 8, 73 at 64.
+# Texts per forward pass and threads (`bench/index.py --sweep --corpus NEWS --limit-files 40`: 511 news
+# chunks, 2 cores). ONNX, 2 threads (its default, one per core): 188 chunks/s at batch 1, 184 at 2, 152
+# at 4, 134 at 8, 111 at 32; one thread 109 at 1. One text at a time, at its own length, is also the
+# only choice that makes a text's vector independent of its batch: int8 dynamic quantisation scales
+# activations per pass, so batched vectors of one text differ by up to 1% (cosine 0.989) with their
+# neighbours. torch: 51.5 chunks/s at 8 and 16, 41 at 32, 39 at 64.
 ONNX_BATCH = 1
 TORCH_BATCH = 16
 
