@@ -183,7 +183,7 @@ def test_private_addresses_are_refused_when_the_app_is_exposed(site, tmp_path):
         fetch("http://user:secret@example.com/", max_bytes=2**20)
 
 
-def test_the_app_watching_a_feed_lists_what_arrived(site, tmp_path, embeddings):
+def test_the_app_watching_a_feed_lists_what_arrived_and_refuses_private_urls_when_exposed(site, tmp_path, embeddings):
     from assistant.app import Services
     from assistant.config import Settings
 
@@ -199,3 +199,7 @@ def test_the_app_watching_a_feed_lists_what_arrived(site, tmp_path, embeddings):
         assert len(services.arrivals) == 2 and store.count()
     finally:
         stop.set()
+    services.exposed = True  # `briefing serve --host 0.0.0.0`: a loopback URL is refused, by URL, with the reason
+    report = services.index_urls([f"{site.url}/story.html"])
+    assert report["skipped"] == [{"path": f"{site.url}/story.html", "reason": report["skipped"][0]["reason"]}]
+    assert "private or local address" in report["skipped"][0]["reason"]
