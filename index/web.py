@@ -268,7 +268,7 @@ class Web:
             try:
                 text = _full_text(entry)
                 if text:
-                    body = {"url": link, "body": text, **{k: v for k, v in extra.items()}}
+                    body = {"url": link, "body": text, **extra}
                     path = folder / f"{_name(item)}.json"
                     _write(path, json.dumps(body, ensure_ascii=False).encode("utf-8"))
                 elif link:
