@@ -26,10 +26,11 @@ def _frame(text: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _article_words(store: Store, generation: str, article_id: str) -> frozenset[str]:
-    """The words of one article as stored (cached until the manifest changes)."""
+def _article_words(store: Store, generation: str, article_id: str) -> tuple[frozenset[str], float]:
+    """The words of one article as stored and their idf weight (cached until the manifest changes)."""
     got = store.chunks.get(where={"article_id": article_id}, include=["documents"])
-    return frozenset(tokenize(" ".join(got["documents"])))
+    words = frozenset(tokenize(" ".join(got["documents"])))
+    return words, sum(map(store.lexical().idf, words))
 
 
 def shared(store: Store, a: Evidence, b: Evidence) -> float:
@@ -38,13 +39,13 @@ def shared(store: Store, a: Evidence, b: Evidence) -> float:
     return shared_words(store, a.chunk.article_id, b.chunk.article_id)
 
 
-def shared_words(store: Store, a: str, b: str) -> float:
-    """`shared`, of two articles by their ids."""
-    generation = store.generation()
-    idf = store.lexical().idf
-    words = [_article_words(store, generation, article) for article in (a, b)]
-    small = min(sum(map(idf, w)) for w in words) or 1.0
-    return sum(map(idf, words[0] & words[1])) / small
+def shared_words(store: Store, a: str, b: str, generation: str = "", idf=None) -> float:
+    """`shared`, of two articles by their ids (`generation` and `idf`: the store's, when a caller
+    compares many pairs: each lookup asks Chroma)."""
+    generation = generation or store.generation()
+    idf = idf or store.lexical().idf
+    (words_a, weight_a), (words_b, weight_b) = (_article_words(store, generation, x) for x in (a, b))
+    return sum(map(idf, words_a & words_b)) / (min(weight_a, weight_b) or 1.0)
 
 
 def same_story(store: Store, a: Evidence, b: Evidence) -> bool:
@@ -123,7 +124,7 @@ def value_key(span: str, answer_type: str) -> str:
         return f"{number:g}"
     if answer_type == "date" and (month := _MONTH_ALONE.match(text)):  # "November": the month is what is said
         return f"{_MONTHS.index(month.group(1)[:3].lower()) + 1:02d}"
-    if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text)):
+    if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text, ("en",))):
         return when[5:10] if re.search(r"[A-Za-z]", text) else when[:10]  # "Oct. 3": the year is not said
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 

@@ -220,9 +220,11 @@ class Restated:
             return []
         years = set(YEAR.findall(u.text))
         candidates = []
+        generation, idf = self.store.generation(), self.store.lexical().idf
         for v in pool:
             if v.chunk.article_id == u.chunk.article_id or set(YEAR.findall(v.text)) != years \
-                    or shared_words(self.store, u.chunk.article_id, v.chunk.article_id) < RESTATED_STORY:
+                    or shared_words(self.store, u.chunk.article_id, v.chunk.article_id, generation, idf) \
+                    < RESTATED_STORY:
                 continue
             theirs = self._values(v.text)
             for group, values in mine.items():

@@ -265,8 +265,9 @@ def _front_matter(text: str) -> tuple[str, dict[str, str], str]:
     return meta.get("title", ""), meta, text[m.end():]
 
 
-def normalize_date(value: str) -> str:
-    """An ISO 8601 date (or date-time) for a published date in any common format; "" if unknown."""
+def normalize_date(value: str, languages: tuple[str, ...] | None = None) -> str:
+    """An ISO 8601 date (or date-time) for a published date in any common format; "" if unknown.
+    `languages`: the languages to read it in (None: guessed, which costs seconds the first time)."""
     value = (value or "").strip()
     if not value:
         return ""
@@ -275,7 +276,8 @@ def normalize_date(value: str) -> str:
     except ValueError:
         import dateparser
 
-        dt = dateparser.parse(value, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+        dt = dateparser.parse(value, languages=list(languages) if languages else None,
+                              settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
         if dt is None:
             return ""
     if dt.tzinfo is not None:
