@@ -62,9 +62,17 @@ def _article(store: Store, generation: str, article_id: str) -> Article:
                     for d, m in zip(got["documents"], got["metadatas"])])
 
 
+_GENERATION = [""]  # the index generation the cache holds articles of
+
+
 def article(store: Store, article_id: str, generation: str | None = None) -> Article:
-    """One article's words (cached until the index changes; `generation`: the store's, when known)."""
-    return _article(store, generation or store.generation(), article_id)
+    """One article's words (cached until the index changes; `generation`: the store's, when known).
+    A new generation empties the cache: the articles of older ones would only hold memory."""
+    generation = generation or store.generation()
+    if generation != _GENERATION[0]:
+        _article.cache_clear()
+        _GENERATION[0] = generation
+    return _article(store, generation, article_id)
 
 
 def found(stem: str, words: frozenset[str] | set[str], loose: bool = False) -> bool:

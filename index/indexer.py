@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Bump when parsing or chunking changes what a file yields: every file is then re-indexed once.
 PARSER_VERSION = "4"
-BATCH_CHUNKS = 1024  # chunks written together (the embedder sorts each batch's texts by length)
+BATCH_CHUNKS = 1024  # chunks written to the store together
 PROGRESS_CHUNKS = 128  # texts embedded between two progress reports
 
 
