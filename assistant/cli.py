@@ -144,7 +144,7 @@ def _open_store(settings: Settings, rebuild: bool = False):
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from index.types import Skipped
+    from index.indexer import IndexReport
     from index.web import Web, is_url
 
     urls = [p for p in args.paths if is_url(p)]
@@ -159,12 +159,9 @@ def cmd_index(args, settings: Settings) -> int:
     if urls:
         fetched = Web(settings.index_dir / "web", settings.max_bytes).fetch_all(urls)
         paths += fetched.files
-        failed = [Skipped(url, reason) for url, reason in fetched.failed]
-    report = _index(settings, store, paths) if paths or not urls else None
-    if report is None:  # every URL failed: nothing to index (and no refresh of everything)
-        from index.indexer import IndexReport
-
-        report = IndexReport()
+        failed = fetched.skipped
+    # every URL failed and no path given: nothing to index (not a refresh of every folder)
+    report = IndexReport() if urls and not paths else _index(settings, store, paths)
     report.skipped = failed + report.skipped
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
@@ -225,8 +222,8 @@ def cmd_watch(args, settings: Settings) -> int:
     web = Web(settings.index_dir / "web", settings.max_bytes)
     while True:
         fetched = web.fetch_all(args.feeds, only_new=True)
-        for url, reason in fetched.failed:
-            print(f"skipped {url}: {reason}", file=sys.stderr)
+        for s in fetched.skipped:
+            print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
         stamp = time.strftime("%Y-%m-%d %H:%M")
         if fetched.files:
             report = _index(settings, store, fetched.files)

@@ -3,13 +3,12 @@ story (a first report and its correction, two outlets). Copies of one claim coun
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from index.lexical import tokenize
 from index.load import normalize_date
-from index.store import Store
+from index.store import Store, per_generation
 
 from .evidence import Evidence
 from .thresholds import COPY, SAME_STORY
@@ -25,7 +24,7 @@ def _frame(text: str) -> str:
     return _VALUE.sub("#", text)
 
 
-@lru_cache(maxsize=2048)
+@per_generation(maxsize=2048)
 def _article_words(store: Store, generation: str, article_id: str) -> tuple[frozenset[str], float]:
     """The words of one article as stored and their idf weight (cached until the manifest changes)."""
     got = store.chunks.get(where={"article_id": article_id}, include=["documents"])

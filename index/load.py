@@ -167,19 +167,23 @@ def _document_article(path: Path, data: bytes, fmt: Format) -> Article:
                    author=read.author, published_at=normalize_date(read.date), blocks=tuple(read.blocks))
 
 
-def _html_article(path: Path, html: str) -> Article:
+def html_metadata(html: str) -> dict[str, str]:
+    """A page's title, url, publisher, published_at and author (trafilatura), "" where unknown."""
     import trafilatura
 
-    if "<" not in html:
-        raise InputError("not HTML: no markup found")
     try:
         meta = trafilatura.extract_metadata(html)
     except Exception:  # htmldate asserts on some malformed trees ("<math><html>"); the fields are optional
         meta = None
     get = (lambda name: (getattr(meta, name, None) or "")) if meta else (lambda name: "")
-    return Article(source=str(path), article_id=article_id(path), body=html, format="html", title=get("title"),
-                   url=get("url"), publisher=get("sitename"), published_at=normalize_date(get("date")),
-                   author=get("author"))
+    return {"title": get("title"), "url": get("url"), "publisher": get("sitename"),
+            "published_at": normalize_date(get("date")), "author": get("author")}
+
+
+def _html_article(path: Path, html: str) -> Article:
+    if "<" not in html:
+        raise InputError("not HTML: no markup found")
+    return Article(source=str(path), article_id=article_id(path), body=html, format="html", **html_metadata(html))
 
 
 _TOO_DEEP = "invalid JSON: nested too deeply to be an article"

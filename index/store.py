@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -69,6 +69,25 @@ ROW_INDEX = "row_index"
 CAPTION = "caption"
 GROUP = "group"
 PAGE_NUMBER = "page"  # PDF chunks only
+
+
+def per_generation(maxsize: int):
+    """A cache of `fn(store, generation, *key)` that holds one index generation's results: a new
+    generation empties it (what older ones gave would only hold memory as the index grows)."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+        seen = [""]
+
+        @wraps(fn)
+        def call(store, generation: str, *key):
+            if generation != seen[0]:
+                cached.cache_clear()
+                seen[0] = generation
+            return cached(store, generation, *key)
+
+        call.cache_info = cached.cache_info
+        return call
+    return wrap
 
 
 def published_day(iso: str) -> int | None:

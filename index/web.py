@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from .errors import InputError
+from .types import Skipped
 
 USER_AGENT = "Briefing/0.1 (local news briefing assistant; +https://github.com/)"
 TIMEOUT_S = float(os.environ.get("BRIEFING_FETCH_TIMEOUT", "20"))  # seconds per request
@@ -64,6 +65,8 @@ class Page:
 
 def _check_host(url: str, private: bool) -> None:
     parts = urlsplit(url)
+    if not parts.scheme:
+        raise InputError("not a URL: expected http:// or https://")
     if parts.scheme.lower() not in ("http", "https"):
         raise InputError(f"only http and https URLs are fetched, not {parts.scheme or 'this'}")
     if parts.username or parts.password:
@@ -169,19 +172,12 @@ def save_page(page: Page, folder: Path, url: str, extra: dict | None = None) -> 
         _write(path, page.data)
         _write(folder / f".{path.name}.url", url.encode("utf-8"))
         return path
-    from .load import decode
+    from .load import decode, html_metadata
 
     html = decode(page.data)
-    article = {"url": page.url, "title": "", "author": "", "published_at": "", "source": "", "body": html}
-    try:
-        import trafilatura
-
-        meta = trafilatura.extract_metadata(html)
-    except Exception:  # metadata is optional; the body is read either way
-        meta = None
-    if meta is not None:
-        article.update(title=meta.title or "", author=meta.author or "", published_at=meta.date or "",
-                       source=meta.sitename or urlsplit(page.url).hostname or "")
+    meta = html_metadata(html)
+    article = {"url": page.url, "title": meta["title"], "author": meta["author"], "published_at": meta["published_at"],
+               "source": meta["publisher"] or urlsplit(page.url).hostname or "", "body": html}
     article.update({k: v for k, v in (extra or {}).items() if v})
     path = folder / f"{name}.json"
     _write(path, json.dumps(article, ensure_ascii=False).encode("utf-8"))
@@ -197,6 +193,11 @@ class Fetched:
     files: list[Path] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     new: list[str] = field(default_factory=list)  # titles or URLs of the items that arrived
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        """The failed URLs as an index report lists skipped files."""
+        return [Skipped(url, reason) for url, reason in self.failed]
 
 
 def _item_id(entry) -> str:

@@ -248,7 +248,7 @@ def library_tab(demo: gr.Blocks, services: Services, filters: list, examples) ->
     fetch.click(index_urls, url_box, report, api_name="index_urls", concurrency_id="write", concurrency_limit=1) \
         .success(refresh, report, shown, api_visibility="private") \
         .then(lambda: "", None, url_box, api_visibility="private")
-    timer = gr.Timer(30)
-    timer.tick(arrived, None, arrivals, api_visibility="private")
-    demo.load(arrived, None, arrivals, api_visibility="private")
+    if services.feeds:  # `serve --watch`: what arrives is shown without a reload
+        gr.Timer(30).tick(arrived, None, arrivals, api_visibility="private")
+        demo.load(arrived, None, arrivals, api_visibility="private")
     demo.load(refresh, None, shown, api_visibility="private")
