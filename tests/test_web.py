@@ -140,10 +140,11 @@ def test_rss_and_atom_items_are_indexed_with_their_dates(site, tmp_path):
     assert "June 2" in answer["answer"] and answer["citations"][0]["url"].endswith("/market.html")
 
 
-def test_a_watch_cycle_picks_up_one_new_item_and_leaves_the_rest(site, tmp_path):
+def test_a_watch_cycle_picks_up_one_new_item_and_a_briefing_of_what_is_new_covers_it(site, tmp_path):
     ix = str(tmp_path / "ix")
     first = briefing("watch", f"{site.url}/rss.xml", "--once", "--index-dir", ix)
     assert first.returncode == 0 and "2 new or changed" in first.stdout, first.stderr
+    assert briefing("brief", "--since-last", "--index-dir", ix).returncode == 0  # the analyst has read these
     site.hits.clear()
     site.routes["/harbour.html"] = (200, "text/html", page("Harbour fees to rise", "Harbour fees in Tolvern will "
                                                            "rise 7% from July, the council decided on Tuesday."))
@@ -154,6 +155,8 @@ def test_a_watch_cycle_picks_up_one_new_item_and_leaves_the_rest(site, tmp_path)
     second = briefing("watch", f"{site.url}/rss.xml", "--once", "--index-dir", ix)
     assert "1 new or changed: Harbour fees to rise (1 added, 0 updated)" in second.stdout, second.stdout
     assert site.hits == ["/rss.xml", "/harbour.html"]  # the items seen before are not fetched again
+    new = json.loads(briefing("brief", "--since-last", "--index-dir", ix, "--json").stdout)
+    assert {c["title"] for c in new["citations"]} == {"Harbour fees to rise"}  # "only what is new": that item
     third = briefing("watch", f"{site.url}/rss.xml", "--once", "--index-dir", ix)
     assert "nothing new" in third.stdout
 
