@@ -168,7 +168,7 @@ class Answerer:
         table_wide = bool(rows) or bool(q.rank_rows) or q.each
         if not evidence or not supported(q, evidence[0], named_rows=table_wide):
             return None, []
-        return compose_fact(self.store, q, evidence, rows), evidence
+        return compose_fact(self.store, self.meaning, q, evidence, rows), evidence
 
     def _decline(self, q: Question, hits: list[Hit]) -> Answer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]

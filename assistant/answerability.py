@@ -16,7 +16,7 @@ from index.lexical import tokenize
 from index.store import Store, per_generation
 
 from .evidence import Evidence, unstated_operation
-from .question import GENERIC_KINDS, YEAR, Question
+from .question import GENERIC_KINDS, KIND_OF, YEAR, Question
 from .sentences import tokset
 from .spans import attached, names_role, typed_spans
 from .thresholds import ANSWERABILITY
@@ -115,7 +115,9 @@ def features(q: Question, ev: Evidence, top_score: float, art: Article) -> dict[
         "untyped": float(typed and not spans),
         "unmeasured": float(typed and bool(spans) and not attached(q, ev.statement)),
         "role_unnamed": float(bool(q.role) and not names_role(q.role, ev.statement)),
-        "kind_unsaid": float(bool(kind) and kind[0] not in GENERIC_KINDS and not found(kind[0], unit)),
+        # a kind of place or date ("which town") is shown by the span's label, a role ("which architect") is not
+        "kind_unsaid": float(bool(kind) and kind[0] not in GENERIC_KINDS and not found(kind[0], unit)
+                             and not (KIND_OF.get(kind[0]) in ("place", "date") and spans)),
         "operation_unstated": float(bool(unstated_operation(q, ev))),
         "followed": float(chunk.article_id in q.focus_articles),
         "unseen": sum(w for t, w in q.weights.items() if t not in words) / q.total,

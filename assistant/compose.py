@@ -17,6 +17,7 @@ from .citations import Citations, clean, sentence
 from .conflicts import copies, distinct_value, find_conflicts
 from .evidence import Evidence
 from .inconsistency import inconsistencies
+from .meaning import Meaning
 from .question import Question
 from .select import supported
 from .spans import answer_span
@@ -60,7 +61,8 @@ def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") 
     return f"{prefix}{short.rstrip('.')}. {quoted(ev.statement)} [{marker}]"
 
 
-def compose_fact(store: Store, question: Question, evidence: list[Evidence], rows: list[Evidence]) -> Answer | None:
+def compose_fact(store: Store, meaning: Meaning, question: Question, evidence: list[Evidence], rows: list[Evidence]
+                 ) -> Answer | None:
     """The grounded answer to a fact question from its evidence, best first; None when it cannot
     answer after all."""
     best = evidence[0]
@@ -74,7 +76,7 @@ def compose_fact(store: Store, question: Question, evidence: list[Evidence], row
     if question.each and best.chunk.kind == "table_row" and (every := every_row(store, question, best)):
         return grounded(question, " ".join(state(question, ev, cites) for ev in every), cites)
     # tables of other years or other rows are no disagreement about which years or rows a table has
-    if not (question.which_years or question.members) and (sides := _disagreement(store, question, best, evidence)):
+    if not (question.which_years or question.members) and (sides := _disagreement(store, meaning, question, best, evidence)):
         return sides
     if question.members and best.chunk.kind == "table_row" and (listed := members(store, question, best)):
         parts = [f"{label} [{cites.mark(row, row.text)}]" for label, row in listed]
@@ -114,9 +116,10 @@ def short_answer(question: Question, ev: Evidence) -> str:
     return lead(question, ev) or (ev.values[0] if ev.chunk.kind == "table_row" and len(ev.values) == 1 else "")
 
 
-def _disagreement(store: Store, question: Question, best: Evidence, evidence: list[Evidence]) -> Answer | None:
+def _disagreement(store: Store, meaning: Meaning, question: Question, best: Evidence, evidence: list[Evidence]
+                  ) -> Answer | None:
     """Sources that state the asked fact with different values: every side stated, weighed and cited."""
-    found = sides(store, question, evidence)
+    found = sides(store, question, evidence, meaning)
     if not found and (frames := find_conflicts(store, best, evidence[1:6])):  # table cells, one sentence frame
         group = [best, *frames]
         found = [Side(lead(question, ev) or distinct_value(ev, group), "", [ev], [[ev]]) for ev in group]

@@ -62,6 +62,8 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+_HOW_MUCH_SUM = re.compile(r"\bhow\s+much\b|\b(?:cost|price|pay|paid|spend|spent|worth)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
@@ -106,10 +108,10 @@ _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in token
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
 # what a terse query ("fallowmere book fair attendance", "injuries in the ferry fire") asks for when its head
 # noun is a quantity of general English
-QUANTITY_NOUNS = frozenset(tokenize("attendance turnout visitors headcount workforce staff employees jobs toll "
-                                    "casualties injuries injured deaths dead losses revenue revenues sales profit "
-                                    "income earnings salary wage wages population capacity fare valuation worth "
-                                    "spending debt bill tag size"))
+COUNT_NOUNS = frozenset(tokenize("attendance turnout visitors headcount workforce staff employees jobs toll casualties "
+                                 "injuries injured deaths dead population capacity"))  # a count of things or people
+QUANTITY_NOUNS = COUNT_NOUNS | frozenset(tokenize("losses revenue revenues sales profit income earnings salary wage "
+                                                  "wages fare valuation worth spending debt bill tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
                          r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned)\b", re.I)
@@ -167,6 +169,13 @@ class Question:
     each: bool = False  # asks for every row ("the low price for each quarter of 2018")
     focus_articles: tuple[str, ...] = ()  # the conversation's: articles the previous answer cited
     asked: str = ""  # as the user typed it
+
+    @property
+    def tally(self) -> bool:
+        """Does it ask for a count of things ("how many injured", "kestrel freight headcount", "the number of
+        staff"), which no sum of money or share answers?"""
+        return self.answer_type == "amount" and not _HOW_MUCH_SUM.search(self.asked) and bool(
+            _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & (QUANTITY_NOUNS - COUNT_NOUNS)
 
     @property
     def strict(self) -> bool:

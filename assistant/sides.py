@@ -7,7 +7,7 @@ corrects an earlier one is named as the later report."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.lexical import tokenize
@@ -18,10 +18,10 @@ from .conflicts import CORRECTS, amount_kind, exact, precision, same_story, shar
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
-from .select import supported
+from .meaning import Meaning
 from .sentences import sentences, tokset
 from .spans import answer_span, typed_spans
-from .thresholds import COPY, SAME_SUBJECT, SIDE_DEPTH, SIDE_SCORE
+from .thresholds import COPY, RESTATED, SAME_SUBJECT, SIDE_DEPTH
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -47,10 +47,12 @@ class Side:
         return [group[0] for group in self.sources]
 
 
-def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Side]:
+def sides(store: Store, question: Question, evidence: list[Evidence], meaning: Meaning) -> list[Side]:
     """The sides of a disagreement between articles over the asked fact, likeliest first (a later
     correction, then the most independent sources, then the latest); [] when they agree or only one
-    article answers."""
+    article answers. Each other article among the best evidence is read for the sentence that restates
+    the best answer's claim (closest in meaning, holding a value of the asked type), whatever its own
+    best sentence for the question is: an article may answer in a sentence that shares few of its words."""
     best = evidence[0] if evidence else None
     if best is None or question.intent != "fact" or question.answer_type not in TYPED \
             or best.chunk.kind == "table_row":
@@ -58,27 +60,20 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
     mine = answer_span(question, best.statement)
     if not mine or not exact(mine):
         return []
+    claim = next((s for s in sentences(best.statement) if mine in s), best.statement)
 
     def key(span: str) -> str:
         return value_key(span, question.answer_type)
 
     found = {key(mine): Side(mine, key(mine), [best])}
-    seen = {best.chunk.article_id}
-    for ev in evidence[1:SIDE_DEPTH]:
-        if ev.chunk.article_id in seen or ev.chunk.kind == "table_row" or ev.score < SIDE_SCORE * best.score:
-            continue
+    for ev in _restating(store, question, best, claim, mine, evidence, meaning):
         theirs = answer_span(question, ev.statement)
-        if not theirs or _held_by_another(question, ev.statement, theirs) \
-                or not comparable(mine, best.statement, theirs, ev.statement, question.answer_type):
-            continue
-        if not supported(question, ev) or not (same_story(store, best, ev) or _same_subject(question, best, ev)):
-            continue  # it must answer the question, about the same thing
-        seen.add(ev.chunk.article_id)
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
         k = next((k for span in (theirs, *(e.text for e in typed_spans(ev.statement, question)))
                   for k in found if same_value(k, key(span))), key(theirs))
-        found.setdefault(k, Side(theirs, k)).evidence.append(ev)
+        if k in found or exact(theirs):  # "roughly 1.4 billion dollars" agrees with $1.4 billion, it disagrees with nothing
+            found.setdefault(k, Side(theirs, k)).evidence.append(ev)
     if len(found) < 2:
         return []
     for side in found.values():
@@ -91,15 +86,56 @@ def sides(store: Store, question: Question, evidence: list[Evidence]) -> list[Si
                                                   -s.evidence[0].score))
 
 
+def _restating(store: Store, question: Question, best: Evidence, claim: str, mine: str, evidence: list[Evidence],
+               meaning: Meaning) -> list[Evidence]:
+    """For each other article among the best SIDE_DEPTH evidence, about the same thing as the best: its
+    sentence that restates `claim` (the best evidence's sentence holding the answer `mine`), as evidence
+    quoting it; an article none of whose sentences states a comparable value in a sentence that close
+    in meaning (RESTATED, as for briefings) gives none."""
+    chunks: dict[str, list[Evidence]] = {}  # every candidate chunk of an article, read whole
+    for ev in evidence:
+        if ev.chunk.kind != "table_row":
+            chunks.setdefault(ev.chunk.article_id, []).append(ev)
+    read = {a: (evs[0].chunk.title, " ".join(ev.chunk.text for ev in evs)) for a, evs in chunks.items()}
+    years = set(YEAR.findall(claim))
+    options: list[tuple[str, Evidence]] = []
+    for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
+        if article_id == best.chunk.article_id:
+            continue
+        for ev in chunks.get(article_id, ()):
+            for s in sentences(ev.chunk.text):
+                span = answer_span(question, s)
+                # a value of the same kind, of the same years ("a 2018 and a 2022 figure are two facts"),
+                # that the sentence holds for what the question names
+                if span and set(YEAR.findall(s)) == years and not _held_by_another(question, s, span) \
+                        and alike(mine, claim, span, s, question.answer_type):
+                    options.append((s, replace(ev, statement=s, quote=s)))
+    if not options:
+        return []
+    vectors = meaning.vectors([claim, *(s for s, _ in options)])
+    picked: dict[str, tuple[float, Evidence]] = {}
+    for s, ev in options:
+        cosine = float(vectors[claim] @ vectors[s])
+        if cosine >= RESTATED and cosine > picked.get(ev.chunk.article_id, (0.0, None))[0]:
+            picked[ev.chunk.article_id] = (cosine, ev)
+    return [ev for _, ev in picked.values() if same_story(store, best, ev)
+            or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id])]
+
+
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
 
 
 def comparable(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
-    """Two answers that can disagree: both exact, of one kind of amount ("$65m" and "three" valleys, a price
-    "a share" and a company's price, are not), dates that name a month or a day both, both forecasts or both
-    outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
-    return exact(a) and exact(b) and _forecast(a_text, a) == _forecast(b_text, b) \
+    """Two answers that can disagree: both exact, and `alike`."""
+    return exact(a) and exact(b) and alike(a, a_text, b, b_text, kind)
+
+
+def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
+    """Two answers to one question: of one kind of amount ("$65m" and "three" valleys, a price "a share" and
+    a company's price, are not), dates that name a month or a day both, both forecasts or both outcomes
+    ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
+    return _forecast(a_text, a) == _forecast(b_text, b) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
         and (kind != "date" or precision(a) == precision(b))
 
@@ -163,24 +199,29 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
 
 
 def _named(question: Question) -> list[str]:
-    """What the question names: its entities, else (typed in lower case) its words but the quantity asked for."""
-    return question.entities or [t for t in question.terms if t != question.measure and t not in QUANTITY_NOUNS]
+    """What the question names: its entities, else (typed in lower case) the words of its noun phrases, by
+    their tags (its verbs may be paraphrased: "going to end up costing"), but the quantity asked for ("how
+    many visitors", "the fair's attendance")."""
+    if question.entities:
+        return question.entities
+    counted = question.measure if question.counted else ""
+    phrases = {t for w in parse(question.asked).tokens if w.tag[:2] in ("NN", "JJ") for t in tokenize(w.text)}
+    return [t for t in question.terms if t in phrases and t != counted and t not in QUANTITY_NOUNS]
 
 
-def _same_subject(question: Question, best: Evidence, ev: Evidence) -> bool:
-    """Two articles that answer the same question about the same thing, each in its own words: both
-    quotes name everything the question names, both titles something of it (two companies' reports that
-    mention one accounting standard are not about one thing), and they speak of the same years (a 2018
-    and a 2022 figure are two facts, not a disagreement)."""
+def _same_subject(question: Question, best: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Two articles (each its title and the passages found) that answer the same question about the same thing,
+    each in its own words: both name everything the question names, both titles something of it (two
+    companies' reports that mention one accounting standard are not about one thing)."""
     named = _named(question)
-    if not named or set(YEAR.findall(best.statement)) != set(YEAR.findall(ev.statement)):
+    if not named:
         return False
     if question.entities:
-        said = all(mentions(e, f"{x.chunk.title} {x.statement}") for e in named for x in (best, ev))
+        said = all(mentions(e, f"{title} {text}") for e in named for title, text in (best, other))
         stems = {t for e in named for t in tokenize(e)}
     else:  # typed in lower case: most of its words (idf-weighted), the one asked for aside
         stems = set(named)
         total = sum(question.weights.get(t, 0.0) for t in stems)
-        said = all(sum(question.weights.get(t, 0.0) for t in stems & tokset(f"{x.chunk.title} {x.statement}"))
-                   >= SAME_SUBJECT * total for x in (best, ev))
-    return said and all(tokset(x.chunk.title) & stems for x in (best, ev))
+        said = all(sum(question.weights.get(t, 0.0) for t in stems & tokset(f"{title} {text}")) >= SAME_SUBJECT * total
+                   for title, text in (best, other))
+    return said and all(tokset(title) & stems for title, _ in (best, other))

@@ -65,8 +65,31 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
                 if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
+    if not found and question.answer_type in _NAMED_TYPES:  # a name the recogniser left untagged: "Millbrook has won"
+        found = _untagged_names(text, entities)
+    if question.tally:  # a count: not "$1.6 billion", not "18%"
+        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)]
     asked = _asked(question)
     return sorted((e for e in found if _answers(e, text, asked, question.answer_type)), key=lambda e: e.start)
+
+
+_SUM = re.compile(r"[$€£¥%]|\b(?:dollars?|euros?|pounds?|percent|per\s+cent)\b", re.I)
+_NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
+
+
+def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
+    """Runs of proper nouns (the tagger's NNP) that no entity covers: invented and rare names the
+    recogniser does not know ("Millbrook", "Ostrey"), though the tagger sees they are names."""
+    names: list[Entity] = []
+    for t in parse(text).tokens:
+        if t.tag not in ("NNP", "NNPS") or not t.text[:1].isupper() or any(e.start <= t.start < e.end for e in entities):
+            continue
+        end = t.start + len(t.text)
+        if names and text[names[-1].end:t.start].strip() == "":  # the next word of the same name
+            names[-1] = Entity(text[names[-1].start:end], "NAME", names[-1].start, end)
+        else:
+            names.append(Entity(t.text, "NAME", t.start, end))
+    return names
 
 
 # a place, whatever the recogniser calls it: "the terminal in Brindle Quay"
@@ -160,8 +183,11 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
     def index(pos: int) -> int:
         return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
 
-    return [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
+    near = [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
                                     or index(e.start) <= i <= index(e.end - 1) for i in at)]
+    # "how much did the stadium cost": the amount beside the stadium, else one in a sentence about it ("The
+    # Corvale Arena will cost $1.4 billion, the stadium's authority said")
+    return near if question.counted else near or (spans if at else [])
 
 
 def _measures(measure: str, word: str) -> bool:
