@@ -47,14 +47,12 @@ ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: t
 SAME_LABEL_SCORE = 0.6  # ... a table row under the very label of the best row: this share
 MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
-SIDE_SCORE = 0.5  # another article's answer of the asked type is weighed as a side when it scored this share of
-#                   the best (and answers: p >= MIN_P); 0.7 missed "its price climbed to $1.2 billion" (0.64)
-SIDE_DEPTH = 12  # ... among this many of the best evidence
-SAME_SUBJECT = 0.75  # ... about the same thing when both quotes (and titles) hold this share of the words of a question
-#                      typed in lower case (no entities to compare), idf-weighted
+SIDE_DEPTH = 12  # another article is read for a side when it has evidence among this many of the best
+SAME_SUBJECT = 0.75  # ... about the same thing when both articles (and titles) hold this share of the words of a
+#                      question typed in lower case (no entities to compare), idf-weighted
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story
-RESTATED = 0.55  # a briefing's point and another article's sentence state the same claim at this cosine (the
-#                  embedder's): the conflicts set's restatements with a changed value score 0.59-0.77, sentences about
+RESTATED = 0.55  # two articles' sentences state the same claim at this cosine (the embedder's), for a briefing's
+#                  points and for the sides of an answer: the conflicts set's restatements with a changed value score 0.59-0.77, sentences about
 #                  other facts of the same story 0.38-0.45 (a current and a new fare: 0.545)
 RESTATED_STORY = 0.2  # ... in articles that share this much (`shared`): rewrites of one story 0.2-0.53, unrelated
 #                       articles at most 0.16 there, 0.21 in the probe corpus (where sentences must also agree in meaning)

@@ -13,8 +13,9 @@ loaded before; for naive the similarity search (query embedding included), for b
 
 Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
 (tests/data/probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
-(questions.jsonl over its corpus/); `--heldout` scores their held-out splits instead (once, at the end
-of a piece of work).
+(questions.jsonl over its corpus/); `--heldout` scores their held-out splits instead, and the second,
+fresh conflicts set (tests/data/conflicts_fresh, all held out) (once, at the end of a piece of work).
+For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
 """
@@ -32,6 +33,7 @@ from pathlib import Path
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 PROBE = ROOT / "tests" / "data" / "probe"
 CONFLICTS = ROOT / "tests" / "data" / "conflicts"
+FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflicts set's own held-out was spent
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -42,9 +44,32 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
+SIDES = ("said", "true_first", "false_conflicts")  # conflicts packs, printed below the table
+
+
+def sides_scored(questions: list[dict], answers: list[dict]) -> dict:
+    """What score.py does not measure of disagreements: disagree questions answered "Sources disagree" with
+    `conflicts` listing the sides (said) and the true value as the first side (true_first), as shares of
+    them; agree and trap questions answered with a conflict (false_conflicts), as a share of those."""
+    disagree = [(q, a) for q, a in zip(questions, answers) if q.get("kind") == "disagree"]
+    others = [(q, a) for q, a in zip(questions, answers) if q.get("kind") in ("agree", "trap")]
+    if not disagree and not others:
+        return {}
+
+    def said(a: dict) -> bool:
+        return a["answer"].startswith("Sources disagree") and bool(a.get("conflicts"))
+
+    def first(q: dict, a: dict) -> bool:
+        sides = (a.get("conflicts") or [{}])[0].get("sides") or [{"value": ""}]
+        return any(t.lower() in sides[0]["value"].lower() for t in q["conflict"]["true"])
+
+    return {"said": f"{sum(said(a) for _, a in disagree)}/{len(disagree)}",
+            "true_first": f"{sum(said(a) and first(q, a) for q, a in disagree)}/{len(disagree)}",
+            "false_conflicts": f"{sum(bool(a.get('conflicts')) for _, a in others)}/{len(others)}"}
 
 
 def p50(latencies: list[float]) -> float | None:
@@ -117,7 +142,9 @@ def ours(name: str, packs: dict, embedder: str = "onnx") -> dict:
         briefing("index", str(corpus), "--index-dir", tmp + "/index", "--embedder", embedder, "--json")
         metrics = briefing("eval", str(questions), "--index-dir", tmp + "/index", "--embedder", embedder,
                            "--answers", str(answers), "--json")
-        return {**metrics, "answer_chars": median_chars(read_jsonl(str(answers)))}
+        answered = read_jsonl(str(answers))
+        return {**metrics, "answer_chars": median_chars(answered),
+                **sides_scored(read_jsonl(str(questions)), answered)}
 
 
 def main() -> int:
@@ -154,6 +181,9 @@ def main() -> int:
         for system, m in systems.items():
             cells = " ".join(f"{'-' if m.get(c) is None else m[c]:>{len(c)}}" for c in COLUMNS)
             print(f"{name:17} {system:15} {m['questions']:9d} {cells}")
+    for name, systems in results.items():
+        if "said" in systems.get("briefing", {}):
+            print(f"{name}: " + ", ".join(f"{c} {systems['briefing'][c]}" for c in SIDES))
     print(f"run: {summary['seconds']} s on {os.cpu_count()} CPUs")
     return 0
 

@@ -15,6 +15,7 @@ from assistant.check import check
 from assistant.conversation import Turn, resolve, turns_of
 from assistant.question import understand
 from assistant.select import supported
+from assistant.spans import typed_spans
 from assistant.types import Answer
 from index.indexer import run_index
 from index.store import Store
@@ -233,6 +234,11 @@ def test_terse_queries_and_money_verbs_ask_for_their_kind(conflicts):
     assert understand("pennick dairy revenue last year", lexical).answer_type == "amount"  # not "year": a date
     assert understand("arvo batteries factory town", lexical).answer_type == "place"
     assert understand("What did the new Corvale Arena cost?", lexical).answer_type == "amount"
+    # a count is asked: "$1.6 billion" is no headcount, "3,800 people" is
+    headcount = understand("kestrel freight headcount", lexical)
+    assert headcount.tally and not understand("What did the new Corvale Arena cost?", lexical).tally
+    assert [e.text for e in typed_spans("Brightline will buy Kestrel for $1.6 billion. Kestrel employs 3,800 people.",
+                                        headcount)] == ["3,800"]
     assert understand("japan security role", lexical).answer_type == ""
     assert understand("Who's the new chief executive of the port?", lexical).role == "chief executive"
 
@@ -251,6 +257,23 @@ def test_every_side_is_weighed_counted_and_dated(conflicts):
     assert (second["value"], second["articles"], second["sources"], second["dates"]) == \
         ("340", 2, 1, ["2024-05-02"])
     assert {c.marker for c in a.citations} == {1, 2}
+
+
+def test_each_article_gives_the_sentence_that_restates_the_answer(conflicts):
+    """The first report's best sentence for the question is its lead ("A fire broke out ... 212 passengers"):
+    its side is the sentence that restates the correction's claim ("16 people were injured")."""
+    a = conflicts.ask("how many people were hurt in the Saltwren ferry fire?")
+    assert [s.value for s in a.conflicts[0].sides] == ["23", "16"]
+    assert "Harbour officials said 16 people were injured" in a.citations[1].text
+    # a hedged figure ("roughly 1.4 billion dollars") joins the side it matches: two articles against one
+    b = conflicts.ask("how much is the corvale stadium going to end up costing")
+    assert [(s.value, s.articles) for s in b.conflicts[0].sides] == [("$1.4 billion", 2), ("$1.2 billion", 1)]
+
+
+def test_a_name_the_recogniser_misses_is_still_a_side(conflicts):
+    """"Millbrook has won the race to host ...": no entity, but the tagger's proper noun; typed in lower case."""
+    a = conflicts.ask("which town did arvo batteries pick for its first plant")
+    assert {s.value for s in a.conflicts[0].sides} == {"Millbrook", "Stenford"}
 
 
 def test_sources_that_agree_in_other_words_or_answer_other_questions_do_not_disagree(conflicts):
