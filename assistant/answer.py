@@ -25,12 +25,12 @@ from .compose import compose_fact
 from .evidence import Evidence
 from .conversation import Turn, leaning, resolve, turns_of
 from .meaning import Meaning
-from .question import Question, understand
+from .question import Question, truecased, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import K, MEANING_CHUNKS, SECTION_ASKED
+from .thresholds import K, MEANING_CHUNKS, SECTION_ASKED, TRUECASE_CHUNKS
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class Answerer:
         if on_token and answer.mode != "llm":
             on_token(answer.answer)
         t3 = time.perf_counter()
-        answer.standalone_question = q.text
+        answer.question, answer.standalone_question = question, q.text  # as typed; as read
         # stages 1-2, 3-4 (evidence and composing), 5 (the check, and an LLM's answer when there is one)
         answer.timings = {"retrieve_ms": (t1 - t0) * 1000, "select_ms": (t2 - t1) * 1000,
                           "check_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
@@ -107,7 +107,10 @@ class Answerer:
               ) -> tuple[Question, list[Hit], list[float]]:
         vector = self.embeddings.embed_query(text)
         hits = self.retriever.search(text, filters, self.k, vector=vector)
-        return understand(text, self.store.lexical(), asked=asked, focus_articles=focus), hits, vector
+        # names typed in lower case, written as the passages found write them, for the tagger and recogniser
+        found = [h.chunk.text for h in hits[:TRUECASE_CHUNKS] if h.chunk.kind != "table_row"]  # prose, not headers
+        q = understand(truecased(text, found), self.store.lexical(), asked=truecased(asked, found), focus_articles=focus)
+        return replace(q, text=text), hits, vector
 
     def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""

@@ -15,6 +15,7 @@ words after it, spaCy's tagger), never from a dev pack's phrasing; entities from
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -63,6 +64,10 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+_CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
+                      r"rates?|shares?)\b", re.I)
+_PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
+_NOT_MONEY = frozenset(tokenize("size tag"))  # quantity nouns that are no sum ("price tag": the price says)
 _HOW_MUCH_SUM = re.compile(r"\bhow\s+much\b|\b(?:cost|price|pay|paid|spend|spent|worth)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
@@ -102,7 +107,8 @@ KIND_TYPES = {
                     "university bank union association alliance council committee body authority regulator",
     "place": "country nation city town village place location region province capital venue stadium",
     "date": "date day year month time week season decade",
-    "amount": "number amount figure total price cost percentage share sum count score budget fee",
+    "amount": "number amount figure total price cost percentage share sum count score budget fee rise raise "
+              "increase cut rate",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
@@ -176,6 +182,17 @@ class Question:
         staff"), which no sum of money or share answers?"""
         return self.answer_type == "amount" and not _HOW_MUCH_SUM.search(self.asked) and bool(
             _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & (QUANTITY_NOUNS - COUNT_NOUNS)
+
+    @property
+    def unit(self) -> str:
+        """What kind of amount it asks for, where it says: "share" for a change or a rate ("how big a raise",
+        "pay deal %"), "money" for a price or a sum ("how much will the plant cost", "desal price tag")."""
+        if self.answer_type != "amount" or self.tally:
+            return ""
+        if _CHANGED.search(self.asked):
+            return "share"
+        return "money" if _PRICED.search(self.asked) or set(self.terms) & (QUANTITY_NOUNS - COUNT_NOUNS - _NOT_MONEY) \
+            else ""
 
     @property
     def strict(self) -> bool:
@@ -301,6 +318,23 @@ def intent_of(text: str, tags: list[tuple[str, str]], years: list[str]) -> str:
     return "list" if run and run[-1] in ("NNS", "NNPS") else "fact"
 
 
+def _kind_before_verb(tags: list[tuple[str, str]]) -> str:
+    """The kind asked by "which/what" and the nouns right after it, then a verb ("which company won the
+    contract", "what pay rise did the nurses accept"), by the tagger's tags, when its head is a kind of
+    general English."""
+    words = [w.lower() for w, _ in tags]
+    if not words or words[0] not in ("which", "what"):
+        return ""
+    end = 1
+    while end < len(tags) and end <= 3 and tags[end][1] in ("JJ", *_NOUN_TAGS):
+        end += 1
+    if end == 1 or end >= len(tags) or not (tags[end][1].startswith("VB") or tags[end][1] == "MD") \
+            or tags[end - 1][1] not in _NOUN_TAGS:
+        return ""
+    head = (tokenize(tags[end - 1][0]) or [""])[-1]  # a kind of general English ("what boat": no kind to check)
+    return " ".join(w for w, _ in tags[1:end]) if head in _KIND_TYPE or head in QUANTITY_NOUNS else ""
+
+
 def listed(tags: list[tuple[str, str]]) -> str:
     """What a list question lists, as a stem: its first plural noun ("proposed actions" -> "action")."""
     return next((stem for w, tag in tags if tag in ("NNS", "NNPS") for stem in tokenize(w)), "")
@@ -319,6 +353,8 @@ def answer_type_of(text: str, kind: str) -> str:
             else "definition"
     if _WHEN.search(text):
         return "date"
+    if re.search(r"%|\bper\s?cent\b", text):  # "brisbury nurses pay deal %"
+        return "amount"
     if _WHERE.search(text):
         return "place"
     if _HOW_MUCH.search(text):
@@ -330,6 +366,8 @@ def answer_type_of(text: str, kind: str) -> str:
     for stem in reversed(tokenize(kind)):  # the head of "which prime minister", "what companies"
         if stem in _KIND_TYPE:
             return _KIND_TYPE[stem]
+        if stem in QUANTITY_NOUNS:  # "what annual revenue did X report"
+            return "amount"
     return "entity" if kind else ""  # "which award", "which shipping lines": a named one
 
 
@@ -350,6 +388,35 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         if _KIND_TYPE.get(stem) in ("person", "place", "date"):
             return _KIND_TYPE[stem], ""
     return "", ""
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][\w’'-]*")
+_TEXT_WORD = re.compile(r"[\w’'-]+")
+_OPENS = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*|-\s)$")  # where a sentence, quote or list item begins
+
+
+def truecased(text: str, passages: Iterable[str]) -> str:
+    """A question typed in lower case with its names written as the passages found write them ("what
+    worries japan about china" -> "... Japan ... China", "mossgate rovers new manager" -> "Mossgate
+    Rovers ..."): a word the passages write capitalised inside sentences and never in lower case, so that
+    the tagger and the recogniser read it as a name."""
+    asked = {m.group(0) for m in _LOWER_WORD.finditer(text)}
+    if not asked:
+        return text
+    forms: dict[str, Counter] = {}
+    lower: set[str] = set()
+    for passage in passages:
+        for m in _TEXT_WORD.finditer(passage):
+            word = m.group(0)
+            key = word.lower()
+            if key not in asked:
+                continue
+            if word == key:
+                lower.add(key)
+            elif word[0].isupper() and not _OPENS.search(passage[max(0, m.start() - 3):m.start()]):
+                forms.setdefault(key, Counter())[word] += 1
+    return _LOWER_WORD.sub(lambda m: forms[m.group(0)].most_common(1)[0][0]
+                           if m.group(0) in forms and m.group(0) not in lower else m.group(0), text)
 
 
 def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
@@ -373,8 +440,9 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = _without(tokens, FRAMING)
     kind_match = _KIND.match(asked)
-    kind = next((g for g in kind_match.groups() if g), "") if kind_match else ""
-    if kind and not (m or ranked or which_years):  # "which organization ...": the kind asked, not a word to find
+    kind = next((g for g in kind_match.groups() if g), "") if kind_match else _kind_before_verb(tags)
+    # "which organization ...": the kind asked, not a word to find; "what pay rise": words of what is measured
+    if kind and not (m or ranked or which_years) and (tokenize(kind) or [""])[-1] not in _QUANTITY:
         tokens = _without(tokens, tokenize(kind))
     years = YEAR.findall(text)
     for a, b in YEAR_RANGE.findall(text):  # "2019 to 2017": every year between, in the asked order
@@ -413,7 +481,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     return Question(
         text=text, asked=asked, terms=terms, weights=weights, pairs=pairs(tokens),
         sequence=tuple(tokens), years=years, intent=intent, answer_type=answer_type,
-        kind=kind if kind_match else "", entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure, counted=of_count,
+        kind=kind, entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure, counted=of_count,
         listed=listed(tags) if intent == "list" else "",
         focus_articles=focus_articles,
         role=(kind if answer_type in ("person", "agent") and kind else

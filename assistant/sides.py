@@ -21,7 +21,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
 from .spans import answer_span, typed_spans
-from .thresholds import COPY, RESTATED, SAME_SUBJECT, SIDE_DEPTH
+from .thresholds import COPY, RESTATED, SAME_SUBJECT, SIDE_DEPTH, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -96,32 +96,47 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     for ev in evidence:
         if ev.chunk.kind != "table_row":
             chunks.setdefault(ev.chunk.article_id, []).append(ev)
-    read = {a: (evs[0].chunk.title, " ".join(ev.chunk.text for ev in evs)) for a, evs in chunks.items()}
+    read = {a: (evs[0].chunk.title, " ".join(ev.chunk.text for ev in evs), evs[0].chunk.published_at)
+            for a, evs in chunks.items()}
     years = set(YEAR.findall(claim))
     options: list[tuple[str, Evidence]] = []
     for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
-        if article_id == best.chunk.article_id:
-            continue
+        title, text, _ = read.get(article_id, ("", "", ""))
+        if article_id == best.chunk.article_id or not text or not all(
+                y in f"{title} {text} {chunks[article_id][0].chunk.published_at[:4]}" for y in question.years):
+            continue  # "the 2013 flood": an article of the 2024 flood that never says 2013 is about another
         for ev in chunks.get(article_id, ()):
             for s in sentences(ev.chunk.text):
                 span = answer_span(question, s)
-                # a value of the same kind, of the same years ("a 2018 and a 2022 figure are two facts"),
+                # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
                 # that the sentence holds for what the question names
-                if span and set(YEAR.findall(s)) == years and not _held_by_another(question, s, span) \
+                said = set(YEAR.findall(s))
+                if span and (said == years or not said or not years) and not _held_by_another(question, s, span) \
                         and alike(mine, claim, span, s, question.answer_type):
                     options.append((s, replace(ev, statement=s, quote=s)))
     if not options:
         return []
     vectors = meaning.vectors([claim, *(s for s, _ in options)])
-    picked: dict[str, tuple[float, Evidence]] = {}
-    for s, ev in options:
-        cosine = float(vectors[claim] @ vectors[s])
-        if cosine >= RESTATED and cosine > picked.get(ev.chunk.article_id, (0.0, None))[0]:
-            picked[ev.chunk.article_id] = (cosine, ev)
-    return [ev for _, ev in picked.values() if same_story(store, best, ev)
-            or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id])]
+    # a restatement of a restatement restates the claim: each article's sentence closest to the claim or to
+    # one already taken (the best's may be a side remark: "most of the 410m dollars needed ... green bond")
+    picked: dict[str, Evidence] = {}
+    anchors = [claim]
+    while True:
+        scored = [(max(float(vectors[a] @ vectors[s]) for a in anchors), s, ev) for s, ev in options
+                  if ev.chunk.article_id not in picked]
+        cosine, s, ev = max(scored, key=lambda x: x[0], default=(0.0, "", None))
+        if ev is None or cosine < RESTATED:
+            break
+        if same_story(store, best, ev) or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id]):
+            anchors.append(s)
+            picked[ev.chunk.article_id] = ev
+        else:  # another thing: none of its sentences restate the claim
+            options = [o for o in options if o[1].chunk.article_id != ev.chunk.article_id]
+    return list(picked.values())
 
 
+_CALENDAR = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:mon|tues|wednes|thurs|fri|"
+                       r"satur|sun)day\b|\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
 
@@ -133,9 +148,10 @@ def comparable(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
 
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     """Two answers to one question: of one kind of amount ("$65m" and "three" valleys, a price "a share" and
-    a company's price, are not), dates that name a month or a day both, both forecasts or both outcomes
-    ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
+    a company's price, are not), dates on the calendar (not "2 hours") that name a month or a day both, both
+    forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
     return _forecast(a_text, a) == _forecast(b_text, b) \
+        and (kind != "date" or bool(_CALENDAR.search(a) and _CALENDAR.search(b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
         and (kind != "date" or precision(a) == precision(b))
 
@@ -182,12 +198,15 @@ _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
 
 
 def _held_by_another(question: Question, statement: str, span: str) -> bool:
-    """A figure, date or place its sentence gives for something the question does not name: the nearest
-    name before it is another's ("Halbrook is the bigger partner: it reported revenue of $310 million"
-    asked of Pennick's revenue)."""
+    """A figure, date or place its sentence gives for something the question does not name: the sentence
+    does not name all the question names, and the nearest name before the value is another's ("Halbrook is
+    the bigger partner: it reported revenue of $310 million" asked of Pennick's revenue; not "a wildfire
+    out of the Sollen Hills destroyed 37 homes on the edge of Varnholt" asked of Varnholt)."""
     if question.answer_type not in ("amount", "date", "place"):
         return False
     sentence = next((s for s in sentences(statement) if span in s), "")
+    if _named(question) and all(mentions(e, sentence) for e in _named(question)):
+        return False
     before = sentence[:max(sentence.find(span), 0)]
     named = {t for e in _named(question) for t in tokenize(e)}
     proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
@@ -209,19 +228,28 @@ def _named(question: Question) -> list[str]:
     return [t for t in question.terms if t in phrases and t != counted and t not in QUANTITY_NOUNS]
 
 
-def _same_subject(question: Question, best: tuple[str, str], other: tuple[str, str]) -> bool:
-    """Two articles (each its title and the passages found) that answer the same question about the same thing,
+def _same_subject(question: Question, best: tuple[str, str, str], other: tuple[str, str, str]) -> bool:
+    """Two articles (each its title, the passages found and its date) that answer the same question about the same thing,
     each in its own words: both name everything the question names, both titles something of it (two
     companies' reports that mention one accounting standard are not about one thing)."""
     named = _named(question)
     if not named:
         return False
     if question.entities:
-        said = all(mentions(e, f"{title} {text}") for e in named for title, text in (best, other))
+        said = all(mentions(e, f"{title} {text}") for e in named for title, text, _ in (best, other))
         stems = {t for e in named for t in tokenize(e)}
     else:  # typed in lower case: most of its words (idf-weighted), the one asked for aside
         stems = set(named)
         total = sum(question.weights.get(t, 0.0) for t in stems)
         said = all(sum(question.weights.get(t, 0.0) for t in stems & tokset(f"{title} {text}")) >= SAME_SUBJECT * total
-                   for title, text in (best, other))
-    return said and all(tokset(title) & stems for title, _ in (best, other))
+                   for title, text, _ in (best, other))
+    # and both titles say something of it, or both are news of the same weeks (a headline need not name the
+    # town: "Water board's 410m desal bet heads to the bond market")
+    return said and (all(tokset(title) & stems for title, _, _ in (best, other)) or _close_in_time(best[2], other[2]))
+
+
+def _close_in_time(a: str, b: str) -> bool:
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= STORY_DAYS
+    except ValueError:  # undated (reports, pages): the titles must say
+        return False

@@ -8,6 +8,7 @@ import re
 
 from index.lexical import tokenize
 
+from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
@@ -65,16 +66,22 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
                 if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
-    if not found and question.answer_type in _NAMED_TYPES:  # a name the recogniser left untagged: "Millbrook has won"
-        found = _untagged_names(text, entities)
     if question.tally:  # a count: not "$1.6 billion", not "18%"
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)]
-    asked = _asked(question)
-    return sorted((e for e in found if _answers(e, text, asked, question.answer_type)), key=lambda e: e.start)
+    asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
+    kept = [e for e in found if _answers(e, text, asked, question.answer_type, named)]
+    if not kept and question.answer_type in _NAMED_TYPES:
+        # the small recogniser's labels are unsure for rare names ("Lindisholme" a person, "Ambervale Coaches"
+        # a person), and it leaves some untagged ("Millbrook has won"): any other name, then the tagger's
+        kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
+                            *_untagged_names(text, entities)]
+                if _answers(e, text, asked, question.answer_type, named)]
+    return sorted(kept, key=lambda e: e.start)
 
 
 _SUM = re.compile(r"[$€£¥%]|\b(?:dollars?|euros?|pounds?|percent|per\s+cent)\b", re.I)
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
+_NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
 
 
 def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
@@ -116,13 +123,15 @@ def placed(text: str, e: Entity) -> bool:
     return bool(_PLACED.search(text[max(0, e.start - 12):e.start]))
 
 
-def _answers(e: Entity, text: str, asked: set[str], answer_type: str) -> bool:
+def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set[str] = frozenset()) -> bool:
     """A span that can answer: not one the question names itself ("Okafor" in "who took over from Okafor",
-    "the Halden Port Authority" in "who got the top job at Halden port"), no person or organisation
-    placed by "in" or "at", no date relative to the day of writing ("today"), no value the sentence says
-    was superseded."""
+    "the Halden Port Authority" in "who got the top job at Halden port"), nor a name holding a name the
+    question gives (`named`: "Westerfold city council" asked which company won Westerfold's contract), no
+    person or organisation placed by "in" or "at", no date relative to the day of writing ("today"), no
+    value the sentence says was superseded."""
     stems = tokenize(e.text)
-    if stems and (stems[-1] in asked or 2 * len(set(stems) & asked) > len(stems)):
+    if stems and (stems[-1] in asked or 2 * len(set(stems) & asked) > len(stems)
+                  or answer_type in _NAMED_TYPES and set(stems) & named):
         return False
     return stated(e, text, answer_type)
 
@@ -207,6 +216,10 @@ def answer_span(question: Question, text: str) -> str:
     spans = typed_spans(text, question)
     if question.measure and any(_measures(question.measure, w) for w in _WORD.findall(text)):
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
+    if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
+        #                a raise": a share, not the "three" hospitals
+        spans = [e for e in spans if amount_kind(e.text).startswith(question.unit)
+                 or question.unit == "money" and e.label == "MONEY"] or spans
     if not spans:
         return ""
     anchors = _anchors(question, text)

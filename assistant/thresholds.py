@@ -6,6 +6,7 @@ the probe's held-out split was scored only once, at the end.
 
 # ----- retrieval --------------------------------------------------------------------------------------
 K = 40  # candidates scored per question: 60 changed TAT-QA recall by +0.25 points, within noise
+TRUECASE_CHUNKS = 10  # a question's lower-case words are written as these best candidates write them (names)
 MEANING_CHUNKS = 4  # text chunks whose sentences are embedded at question time (the best by fused rank):
 #                     about 8 ms a sentence on one thread; 6 chunks gave p50 339 ms at 10k chunks, 4 keep it
 #                     under 300 ms with TAT-QA and the probe unchanged within a point
@@ -50,6 +51,8 @@ MAX_MEMBERS = 12  # rows listed for "what are the components of X"
 SIDE_DEPTH = 12  # another article is read for a side when it has evidence among this many of the best
 SAME_SUBJECT = 0.75  # ... about the same thing when both articles (and titles) hold this share of the words of a
 #                      question typed in lower case (no entities to compare), idf-weighted
+STORY_DAYS = 31  # ... or, where a headline does not name it, both articles published within this many days: news of
+#                 one event (the conflicts sets' stories span 1-4 days; reports and pages without dates never)
 SAME_STORY = 0.6  # idf-weighted share of words two articles must share to be one story
 RESTATED = 0.55  # two articles' sentences state the same claim at this cosine (the embedder's), for a briefing's
 #                  points and for the sides of an answer: the conflicts set's restatements with a changed value score 0.59-0.77, sentences about

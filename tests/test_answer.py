@@ -102,7 +102,9 @@ def test_which_kind_of_thing_is_asked_is_not_a_word_the_answer_must_hold(answere
 
 def test_a_question_quoting_a_cell_reads_that_cell_not_a_column_it_names_in_passing(answerer):
     a = answerer.ask("Which country is strengthening joint exercises with U.S. forces?")  # "U.S." names a column
-    assert a.answer == "Strengthening joint exercises with U.S. forces (Military Collaboration — Japan’s Approach). [1]"
+    # the country is the one whose approach the column gives: "Japan’s Approach"
+    assert a.answer == "Japan. Military Collaboration — Japan’s Approach: Strengthening joint exercises with U.S. " \
+                       "forces. [1]"
     # a column named in full is asked for; the cell quoted only says which row
     named = answerer.ask("What is the expected outcome of coordinated engagement with ASEAN?")
     assert named.answer == "Strengthened regional alliances (Regional Diplomacy — Expected Outcome). [1]"
