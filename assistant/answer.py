@@ -12,6 +12,7 @@ A question whose evidence lacks what it asks is declined, with the closest passa
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -30,7 +31,7 @@ from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import K, MEANING_CHUNKS, SECTION_ASKED, TRUECASE_CHUNKS
+from .thresholds import K, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED, TRUECASE_CHUNKS
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -110,7 +111,23 @@ class Answerer:
         # names typed in lower case, written as the passages found write them, for the tagger and recogniser
         found = [h.chunk.text for h in hits[:TRUECASE_CHUNKS] if h.chunk.kind != "table_row"]  # prose, not headers
         q = understand(truecased(text, found), self.store.lexical(), asked=truecased(asked, found), focus_articles=focus)
-        return replace(q, text=text), hits, vector
+        return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
+
+    def _measure_like(self, q: Question, passages: list[str]) -> frozenset[str]:
+        """The words of the passages found that mean what the question measures ("homes", "the arena" for
+        "how many houses", "how much did the stadium cost"): close in meaning by the embedder's cosine."""
+        if not q.measure:
+            return frozenset()
+        # the words beside a figure, where what it counts is named
+        words = {w.lower() for p in passages for s in sentences(p) if any(ch.isdigit() for ch in s)
+                 for w in re.findall(r"[A-Za-z][a-z]{2,}", s)}
+        words = sorted(w for w in words if (tokenize(w) or [q.measure])[0] != q.measure)[:MEASURE_WORDS]
+        if not words:
+            return frozenset()
+        typed = [w for w in re.findall(r"[\w'’-]+", q.asked.lower()) if (tokenize(w) or [""])[0] == q.measure]
+        asked = typed[0] if typed else q.measure  # the word as typed ("houses"), not its stem
+        vectors = self.meaning.vectors([asked, *words])
+        return frozenset(t for w in words if float(vectors[asked] @ vectors[w]) >= MEASURE_LIKE for t in tokenize(w))
 
     def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""

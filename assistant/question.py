@@ -66,7 +66,7 @@ _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
-_PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
+_PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
 _NOT_MONEY = frozenset(tokenize("size tag"))  # quantity nouns that are no sum ("price tag": the price says)
 _HOW_MUCH_SUM = re.compile(r"\bhow\s+much\b|\b(?:cost|price|pay|paid|spend|spent|worth)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
@@ -161,6 +161,7 @@ class Question:
     listed: str = ""  # what a list question lists, as a stem: "action" for "list the proposed actions"
     counted: bool = False  # ... named right after "how many": "how many visitors" (not "how much did X cost")
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
+    measure_like: frozenset[str] = frozenset()  # ... and the stems the passages found say it with ("home" for "houses")
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
     pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")

@@ -68,6 +68,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.tally:  # a count: not "$1.6 billion", not "18%"
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)]
+    elif question.unit == "money":  # a price: not "31%"
+        found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
     kept = [e for e in found if _answers(e, text, asked, question.answer_type, named)]
     if not kept and question.answer_type in _NAMED_TYPES:
@@ -187,7 +189,7 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
     if not question.measure:
         return spans
     words = list(_WORD.finditer(text))
-    at = [i for i, m in enumerate(words) if _measures(question.measure, m.group(0))]
+    at = [i for i, m in enumerate(words) if _measures(question, m.group(0))]
 
     def index(pos: int) -> int:
         return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
@@ -199,9 +201,11 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
     return near if question.counted else near or (spans if at else [])
 
 
-def _measures(measure: str, word: str) -> bool:
-    """The word names what is measured: its stem, or one of the same root ("injuries" / "injured")."""
-    return any(stem == measure or min(len(stem), len(measure)) >= 5 and
+def _measures(question: Question, word: str) -> bool:
+    """The word names what is measured: its stem, one of the same root ("injuries" / "injured"), or one of
+    the same meaning in the passages found ("homes" for "houses": `Question.measure_like`)."""
+    measure = question.measure
+    return any(stem == measure or stem in question.measure_like or min(len(stem), len(measure)) >= 5 and
                (stem.startswith(measure) or measure.startswith(stem)) for stem in tokenize(word))
 
 
@@ -214,7 +218,7 @@ def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
-    if question.measure and any(_measures(question.measure, w) for w in _WORD.findall(text)):
+    if question.measure and any(_measures(question, w) for w in _WORD.findall(text)):
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
         #                a raise": a share, not the "three" hospitals

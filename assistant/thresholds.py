@@ -7,6 +7,10 @@ the probe's held-out split was scored only once, at the end.
 # ----- retrieval --------------------------------------------------------------------------------------
 K = 40  # candidates scored per question: 60 changed TAT-QA recall by +0.25 points, within noise
 TRUECASE_CHUNKS = 10  # a question's lower-case words are written as these best candidates write them (names)
+MEASURE_LIKE = 0.6  # a word of the passages found means what a question measures at this cosine to its word (single
+#                     words, the embedder's): houses/homes 0.87, injuries/injured 0.83, hurt/injured 0.64, stadium/arena
+#                     0.60; unrelated words near figures 0.23-0.53 (people/passengers 0.51, land/hectares 0.52)
+MEASURE_WORDS = 120  # ... among at most this many words of sentences holding a figure (about 0.4 ms a word)
 MEANING_CHUNKS = 4  # text chunks whose sentences are embedded at question time (the best by fused rank):
 #                     about 8 ms a sentence on one thread; 6 chunks gave p50 339 ms at 10k chunks, 4 keep it
 #                     under 300 ms with TAT-QA and the probe unchanged within a point
