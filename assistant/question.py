@@ -466,7 +466,8 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         role_words = []  # "who is taking over from X": a verb, not a role
     section = _SECTION.search(asked)
     entities = [e.text for e in parsed.entities if e.label not in ("CARDINAL", "ORDINAL", "DATE", "TIME")]
-    entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in entities)]
+    dates = [e.text for e in parsed.entities if e.label in ("DATE", "TIME")]  # "April" of "from April 2025": no name
+    entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in [*entities, *dates])]
     framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS
     nouns = [stem for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS for stem in tokenize(w) if stem not in framing]
     measure, of_count = _measure(_verb_repaired(tags)) if answer_type == "amount" and not measure else (measure, False)

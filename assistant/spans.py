@@ -108,9 +108,9 @@ _RELATIVE = re.compile(r"^(?:today|tonight|yesterday|tomorrow|now|recently|(?:th
                        r"(?:earlier|later)\s+this\s+\w+)$", re.I)
 
 
-# a value the sentence gives as superseded, in the clause before it: "not the 340 earlier reported", "an
+# a value the sentence gives as superseded, in the clause before it: "not the 340 earlier reported", "52, not 37", "an
 # earlier notice said it would reopen on Wednesday", "earlier reports put the figure at 16"
-_SUPERSEDED = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of)\s*$|\b(?:earlier|previous|initial|original)\s+"
+_SUPERSEDED = re.compile(r"\b(?:not(?:\s+the)?|rather\s+than|instead\s+of)\s*$|\b(?:earlier|previous|initial|original)\s+"
                          r"(?:\w+\s+){0,2}?(?:reports?|notices?|counts?|figures?|estimates?|versions?|"
                          r"statements?|announcements?)\b|\b(?:earlier|previously|initially|originally|first)\s+"
                          r"(?:reported|said|stated|announced|given)\b", re.I)
@@ -132,8 +132,7 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set
     person or organisation placed by "in" or "at", no date relative to the day of writing ("today"), no
     value the sentence says was superseded."""
     stems = tokenize(e.text)
-    if stems and (stems[-1] in asked or 2 * len(set(stems) & asked) > len(stems)
-                  or answer_type in _NAMED_TYPES and set(stems) & named):
+    if stems and (2 * len(set(stems) & asked) > len(stems) or answer_type in _NAMED_TYPES and set(stems) & named):
         return False
     return stated(e, text, answer_type)
 
