@@ -276,6 +276,24 @@ def test_a_name_the_recogniser_misses_is_still_a_side(conflicts):
     assert {s.value for s in a.conflicts[0].sides} == {"Millbrook", "Stenford"}
 
 
+def test_a_question_typed_in_lower_case_reads_names_as_the_passages_write_them(conflicts):
+    from assistant.question import truecased
+
+    passages = ["Officials in Japan are wary of China. Japan's navy said the drills would go ahead.",
+                "Worries about trade grew, and new rules from China apply next year."]
+    assert truecased("what worries japan about china", passages) == "what worries Japan about China"
+    assert truecased("new rules", passages) == "new rules"  # written in lower case too: no name
+    lexical = conflicts.store.lexical()
+    assert understand(truecased("mossgate rovers new manager", ["The board of Mossgate Rovers met."]),
+                      lexical).entities == ["Mossgate Rovers"]
+
+
+def test_what_a_question_measures_is_found_by_meaning(conflicts):
+    q = understand("How many houses burned down in the fire?", conflicts.store.lexical())
+    like = conflicts._measure_like(q, ["The fire destroyed 37 homes and two barns, and 40 firefighters came."])
+    assert "home" in like and "firefight" not in like
+
+
 def test_sources_that_agree_in_other_words_or_answer_other_questions_do_not_disagree(conflicts):
     for question in ("Where is Fenmore Cycles going to start exporting?",  # "U.S." / "the United States"
                      "When do the new Dunmere water rates take effect?",  # "July 1" / "1 July"
