@@ -143,10 +143,11 @@ def amount_kind(span: str, text: str = "") -> str:
 # "more than 30", "about 6,000", "dozens": a bound or an estimate agrees with any figure near it
 _HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almost|roughly|some|at\s+least|up\s+to|"
                      r"dozens|hundreds|thousands|several|many)\b", re.I)
-# a part of a month or a year alone is no exact date ("late February", "2024"); a month is compared as a month
+# a part of a month or a year is no exact date ("late February", "2024", "H2 2025"); a month is compared as a month
 # ("November" / "December" disagree, "February" / "February 6" agree: `same_value`)
 _COARSE_DATE = re.compile(r"^(?:early|late|mid)[- ]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
-                          r"^\d{4}$", re.I)
+                          r"^\d{4}$|^(?:the\s+)?(?:first|second|third|fourth|last|final)\s+(?:half|quarter)\b|"
+                          r"^[HQ][1-4]\b", re.I)  # "the second half of 2025", "H2 2025": no day to disagree on
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_ALONE = re.compile(r"^(?:in\s+)?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?$", re.I)
 

@@ -67,7 +67,6 @@ _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
 _PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
-_NOT_MONEY = frozenset(tokenize("size tag"))  # quantity nouns that are no sum ("price tag": the price says)
 _HOW_MUCH_SUM = re.compile(r"\bhow\s+much\b|\b(?:cost|price|pay|paid|spend|spent|worth)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
@@ -114,10 +113,11 @@ _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in token
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
 # what a terse query ("fallowmere book fair attendance", "injuries in the ferry fire") asks for when its head
 # noun is a quantity of general English
-COUNT_NOUNS = frozenset(tokenize("attendance turnout visitors headcount workforce staff employees jobs toll casualties "
+COUNT_NOUNS = frozenset(tokenize("attendance visitors headcount workforce staff employees jobs toll casualties "
                                  "injuries injured deaths dead population capacity"))  # a count of things or people
-QUANTITY_NOUNS = COUNT_NOUNS | frozenset(tokenize("losses revenue revenues sales profit income earnings salary wage "
-                                                  "wages fare valuation worth spending debt bill tag size"))
+MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income earnings salary wage wages fare valuation "
+                                 "worth spending debt bill"))  # a sum of money
+QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
                          r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned)\b", re.I)
@@ -182,7 +182,7 @@ class Question:
         """Does it ask for a count of things ("how many injured", "kestrel freight headcount", "the number of
         staff"), which no sum of money or share answers?"""
         return self.answer_type == "amount" and not _HOW_MUCH_SUM.search(self.asked) and bool(
-            _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & (QUANTITY_NOUNS - COUNT_NOUNS)
+            _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & MONEY_NOUNS
 
     @property
     def unit(self) -> str:
@@ -192,8 +192,7 @@ class Question:
             return ""
         if _CHANGED.search(self.asked):
             return "share"
-        return "money" if _PRICED.search(self.asked) or set(self.terms) & (QUANTITY_NOUNS - COUNT_NOUNS - _NOT_MONEY) \
-            else ""
+        return "money" if _PRICED.search(self.asked) or set(self.terms) & MONEY_NOUNS else ""
 
     @property
     def strict(self) -> bool:

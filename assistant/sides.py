@@ -53,13 +53,16 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     article answers. Each other article among the best evidence is read for the sentence that restates
     the best answer's claim (closest in meaning, holding a value of the asked type), whatever its own
     best sentence for the question is: an article may answer in a sentence that shares few of its words."""
-    best = evidence[0] if evidence else None
-    if best is None or question.intent != "fact" or question.answer_type not in TYPED \
-            or best.chunk.kind == "table_row":
+    if question.intent != "fact" or question.answer_type not in TYPED or not evidence \
+            or evidence[0].chunk.kind == "table_row":
         return []
-    mine = answer_span(question, best.statement)
+    # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
+    # than first announced"), the next best that gives one
+    best, mine = next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
+                       and (span := answer_span(question, ev.statement))), (evidence[0], ""))
     if not mine or not exact(mine):
         return []
+    evidence = [best, *(ev for ev in evidence if ev is not best)]
     claim = next((s for s in sentences(best.statement) if mine in s), best.statement)
 
     def key(span: str) -> str:
@@ -211,9 +214,12 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
     before = sentence[:max(sentence.find(span), 0)]
     named = {t for e in _named(question) for t in tokenize(e)}
     proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
-    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing
+    people = [(e.start, e.end) for e in parse(sentence).entities if e.label == "PERSON"]
+    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing; a person
+    # before a figure is most often who gives it ("chief executive Priya Haldane told councillors ... 14,800")
     names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0)))
              and any(m.start() <= at < m.end() for at in proper)
+             and not any(a <= m.start() < b for a, b in people)
              and (set(n) & named or not _LOCATIVE.search(before[:m.start()]))]
     return bool(names) and not set(names[-1]) & named
 

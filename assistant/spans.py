@@ -148,9 +148,12 @@ def stated(e: Entity, text: str, kind: str) -> bool:
     return not _SUPERSEDED.search(clause)
 
 
+_DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Z .'’-]+,\s*$")  # "ASHVALE, June 4 (Lodestar Wire) - ..."
+
+
 def attributed(e: Entity, text: str) -> bool:
-    """A date that dates the report ("said on Monday"), not what it reports."""
-    return bool(_ATTRIBUTED.search(text[max(0, e.start - 80):e.start]))
+    """A date that dates the report ("said on Monday", a wire story's dateline), not what it reports."""
+    return bool(_ATTRIBUTED.search(text[max(0, e.start - 80):e.start]) or _DATELINE.search(text[:e.start]))
 
 
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)

@@ -13,8 +13,9 @@ loaded before; for naive the similarity search (query embedding included), for b
 
 Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
 (tests/data/probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
-(questions.jsonl over its corpus/); `--heldout` scores their held-out splits instead, and the second,
-fresh conflicts set (tests/data/conflicts_fresh, all held out) (once, at the end of a piece of work).
+(questions.jsonl over its corpus/), and the second conflicts set (tests/data/conflicts_fresh: held out at
+first, developed on since); `--heldout` scores the held-out splits instead, and the third conflicts set
+(tests/data/conflicts_final, all held out) (once, at the end of a piece of work).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -33,18 +34,21 @@ from pathlib import Path
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 PROBE = ROOT / "tests" / "data" / "probe"
 CONFLICTS = ROOT / "tests" / "data" / "conflicts"
-FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflicts set's own held-out was spent
+FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflicts set's held-out was spent; scored
+#                                                     once, then developed on
+FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
     "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
     "conflicts_dev": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "dev"),
+    "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
+    "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
