@@ -67,7 +67,6 @@ _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
 _PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
-_HOW_MUCH_SUM = re.compile(r"\bhow\s+much\b|\b(?:cost|price|pay|paid|spend|spent|worth)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
@@ -181,7 +180,8 @@ class Question:
     def tally(self) -> bool:
         """Does it ask for a count of things ("how many injured", "kestrel freight headcount", "the number of
         staff"), which no sum of money or share answers?"""
-        return self.answer_type == "amount" and not _HOW_MUCH_SUM.search(self.asked) and bool(
+        return self.answer_type == "amount" and not re.search(r"\bhow\s+much\b", self.asked, re.I) \
+            and not _PRICED.search(self.asked) and bool(
             _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & MONEY_NOUNS
 
     @property

@@ -1,6 +1,6 @@
-"""Sources that disagree, found by answer: the short answer each article gives to a fact question (a
-name, date, figure or place of the asked type, from the answer-first stage), compared across the
-articles about the same thing after normalising spellings ("$1.2 billion" = "1.2bn"). Answers that
+"""Sources that disagree, found by answer: the short answer of the best evidence (a name, date, figure or
+place of the asked type), and in each other article about the same thing the sentence that restates that
+claim (closest in meaning), compared after normalising spellings ("$1.2 billion" = "1.2bn"). Answers that
 differ are sides; each side counts the articles that state it and the independent sources among them
 (a wire story and its copies are one source), with their publishers and dates; a report that says it
 corrects an earlier one is named as the later report."""
