@@ -96,7 +96,7 @@ _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per
 # the answer type a kind noun asks for (general English, not one corpus's words)
 KIND_TYPES = {
     "person": "person minister president premier chancellor secretary official spokesman spokeswoman spokesperson "
-              "leader ceo executive chairman chairwoman director manager founder owner author writer reporter "
+              "leader ceo executive chairman chairwoman director manager chief boss founder owner author writer reporter "
               "journalist editor winner champion player coach captain candidate senator governor mayor judge "
               "lawyer scientist researcher doctor king queen prince princess ambassador general commander victim "
               "suspect driver pilot artist singer actor people man woman men women individual",
@@ -368,6 +368,10 @@ def answer_type_of(text: str, kind: str) -> str:
             return _KIND_TYPE[stem]
         if stem in QUANTITY_NOUNS:  # "what annual revenue did X report"
             return "amount"
+    asked = re.match(r"\s*what(?:['’]s|\s+(?:is|was|are|were|will\s+be))\s+the\s+((?:[\w-]+\s+){0,2}[\w-]+)\s+"
+                     r"(?:in|at|of|for|on|to)\b", text, re.I)
+    if not kind and asked and (tokenize(asked.group(1)) or [""])[-1] in _QUANTITY:
+        return "amount"  # "what was the turnout in the referendum", "what's the total price tag for X": a figure
     return "entity" if kind else ""  # "which award", "which shipping lines": a named one
 
 
