@@ -57,10 +57,10 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             or evidence[0].chunk.kind == "table_row":
         return []
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
-    # than first announced"), the next best that gives one
+    # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
     best, mine = next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
-                       and (span := answer_span(question, ev.statement))), (evidence[0], ""))
-    if not mine or not exact(mine):
+                       and (span := answer_span(question, ev.statement)) and exact(span)), (evidence[0], ""))
+    if not mine:
         return []
     evidence = [best, *(ev for ev in evidence if ev is not best)]
     claim = next((s for s in sentences(best.statement) if mine in s), best.statement)
