@@ -49,6 +49,7 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
     "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
+    "conflicts_late": (ROOT / "tests" / "data" / "conflicts_late" / "questions.jsonl", ROOT / "tests" / "data" / "conflicts_late" / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
