@@ -36,7 +36,8 @@ PROBE = ROOT / "tests" / "data" / "probe"
 CONFLICTS = ROOT / "tests" / "data" / "conflicts"
 FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflicts set's held-out was spent; scored
 #                                                     once, then developed on
-FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: held out
+FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: scored once, then developed on
+LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before the last round: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -49,7 +50,7 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
     "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
-    "conflicts_late": (ROOT / "tests" / "data" / "conflicts_late" / "questions.jsonl", ROOT / "tests" / "data" / "conflicts_late" / "corpus", "heldout"),
+    "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
