@@ -31,13 +31,16 @@ from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import K, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED, TRUECASE_CHUNKS
+from .thresholds import K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED, TRUECASE_CHUNKS
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+# what each kind of answer is asked with, for `_kind_by_meaning`
+KIND_PROMPTS = {"person": "who is the person", "organization": "which company or organisation",
+                "place": "where, in which place", "date": "when, on what date", "amount": "how much money, how many"}
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 MAX_TURNS = 3  # earlier turns a follow-up is read against
 
@@ -111,7 +114,24 @@ class Answerer:
         # names typed in lower case, written as the passages found write them, for the tagger and recogniser
         found = [h.chunk.text for h in hits[:TRUECASE_CHUNKS] if h.chunk.kind != "table_row"]  # prose, not headers
         q = understand(truecased(text, found), self.store.lexical(), asked=truecased(asked, found), focus_articles=focus)
+        if q.head and not q.answer_type:  # "porthelly memorial sculptor": a person is asked, though no word list says "sculptor" is one
+            q = replace(q, answer_type=self._kind_by_meaning(q.head))
         return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
+
+    def _kind_by_meaning(self, noun: str) -> str:
+        """What kind of answer a noun asks for, by the embedder: "the sculptor" is closest to a person, "the
+        supplier" to a company, "the contractor" to either (an agent), "the suburb" to a place, each by
+        KIND_MARGIN over every other kind; "" when none stands out ("the project", "the penalty": amounts and
+        dates are told by their word lists, single words of those are not told apart by this embedder)."""
+        cos = self.meaning.cosines(self.meaning.vectors([f"the {noun}"])[f"the {noun}"], KIND_PROMPTS.values())
+        kind = {k: cos[prompt] for k, prompt in KIND_PROMPTS.items()}
+        agent = max(kind["person"], kind["organization"])
+        if agent >= KIND_LIKE and agent - max(kind["place"], kind["date"], kind["amount"]) >= KIND_MARGIN:
+            return "person" if kind["person"] - kind["organization"] >= KIND_MARGIN else \
+                "organization" if kind["organization"] - kind["person"] >= KIND_MARGIN else "agent"
+        if kind["place"] >= KIND_LIKE and kind["place"] - max(v for k, v in kind.items() if k != "place") >= KIND_MARGIN:
+            return "place"
+        return ""
 
     def _measure_like(self, q: Question, passages: list[str]) -> frozenset[str]:
         """The words of the passages found that mean what the question measures ("homes", "the arena" for

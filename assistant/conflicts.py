@@ -158,6 +158,27 @@ def exact(span: str) -> bool:
     return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip()) and not re.search(r"\b(?:and|or)\b", span)
 
 
+APPROXIMATE = re.compile(r"\b(?:about|around|nearly|almost|roughly|some|approximately|an\s+estimated)\b", re.I)
+_AT_LEAST = re.compile(r"\b(?:more|over|at\s+least)\b", re.I)
+_AT_MOST = re.compile(r"\b(?:less|fewer|under|up\s+to)\b", re.I)
+ROUNDING = 0.1  # "about 6,000" is 5,400 to 6,600: how far an estimate's figure may be from the exact one
+
+
+def fits(estimate: str, key: str) -> bool:
+    """An estimate or a bound agrees with an exact figure (`value_key`'s number): "about 6,000" with 6,240,
+    "more than 30" with 45; "dozens", "thousands" with any."""
+    number = value_key(estimate, "amount")
+    try:
+        e, v = float(number), float(key)
+    except ValueError:  # no figure in it ("dozens"), or no number to compare with
+        return True
+    if _AT_LEAST.search(estimate):
+        return v >= e
+    if _AT_MOST.search(estimate):
+        return v <= e
+    return abs(v - e) <= ROUNDING * max(abs(v), abs(e)) if APPROXIMATE.search(estimate) else True
+
+
 def precision(span: str) -> str:
     """What a date names: a month ("November") or a day ("Wednesday", "March 15")."""
     return "month" if _MONTH_ALONE.match(span.strip()) else "day"

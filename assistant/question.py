@@ -85,7 +85,7 @@ _DEFINITION = re.compile(
     r"what\s+(?:is|are)\s+(?:represented\s+by|excluded\s+from|included\s+in|meant\s+by)\b|"
     r"what\s+(?:is|are)\s+the\s+(?:definition|meaning)\s+of\b)", re.I)
 # the kind of thing asked: "which prime minister ...", "what companies did ...", "name the winner"
-_KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+(?:is|was|are|were|does|do|"
+_KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:(?:by|in|at|for|from|to|on|with|of)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+(?:is|was|are|were|does|do|"
                    r"did|has|have|had|will|would|can|could|should|may|might)|what\s+((?:[\w’'-]+\s+)?[\w’'-]+s)\s+"
                    r"(?:did|does|do|have|had|will|are|were))\b", re.I)
 # "who is (the) X", "what is the name of X": X is a role the answer names
@@ -115,7 +115,8 @@ KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> per
 COUNT_NOUNS = frozenset(tokenize("attendance visitors headcount workforce staff employees jobs toll casualties "
                                  "injuries injured deaths dead population capacity"))  # a count of things or people
 MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income earnings salary wage wages fare valuation "
-                                 "worth spending debt bill"))  # a sum of money
+                                 "worth spending debt bill fine penalty payout compensation damages settlement grant loan "
+                                 "subsidy rent deficit surplus tariff levy bonus"))  # a sum of money
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
@@ -160,6 +161,7 @@ class Question:
     listed: str = ""  # what a list question lists, as a stem: "action" for "list the proposed actions"
     counted: bool = False  # ... named right after "how many": "how many visitors" (not "how much did X cost")
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
+    head: str = ""  # a query typed as a noun phrase: its head noun as typed ("contractor" of "wenmouth sea wall contractor")
     measure_like: frozenset[str] = frozenset()  # ... and the stems the passages found say it with ("home" for "houses")
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
@@ -322,6 +324,8 @@ def _kind_before_verb(tags: list[tuple[str, str]]) -> str:
     """The kind asked by "which/what" and the nouns right after it, then a verb ("which company won the
     contract", "what pay rise did the nurses accept"), by the tagger's tags, when its head is a kind of
     general English."""
+    if tags and tags[0][1] == "IN":  # "by what percentage did ...", "at which venue will ..."
+        tags = tags[1:]
     words = [w.lower() for w, _ in tags]
     if not words or words[0] not in ("which", "what"):
         return ""
@@ -384,7 +388,9 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
             any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
     end = next((i for i, (_, t) in enumerate(tags) if t == "IN"), len(tags))
-    head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
+    # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
+    head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in ("NN", "NNS") and i not in dated] or \
+        [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
     for word in reversed(head[-2:]):
         stem = (tokenize(word) or [""])[-1]
         if stem in _QUANTITY:  # not what is measured: "attendance" is said as "visitors", "price tag" as "cost"
@@ -392,6 +398,16 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         if _KIND_TYPE.get(stem) in ("person", "place", "date"):
             return _KIND_TYPE[stem], ""
     return "", ""
+
+
+def terse_head(tags: list[tuple[str, str]]) -> str:
+    """The head noun of a query typed as a noun phrase, as typed: its last noun before a preposition that
+    is no placeholder ("sculptor" of "porthelly memorial sculptor name")."""
+    if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD", "VBZ", "VBP") for _, tag in tags):
+        return ""
+    end = next((i for i, (_, t) in enumerate(tags) if t == "IN"), len(tags))
+    return next((w for w, tag in reversed(tags[:end]) if tag in ("NN", "NNS") and w.isalpha() and tokenize(w)
+                 and not set(tokenize(w)) & _PLACEHOLDERS), "")
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][\w’'-]*")
@@ -423,10 +439,16 @@ def truecased(text: str, passages: Iterable[str]) -> str:
                            if m.group(0) in forms and m.group(0) not in lower else m.group(0), text)
 
 
+# a clause before the question proper: "When builders dug up the bomb, how many residents had to leave?"
+_LEAD_CLAUSE = re.compile(r"^\s*(?:when|if|after|before|since|once|while|as|now\s+that|given\s+that)\b[^?,]{3,}?,\s*"
+                          r"(?=(?:how|what|which|who|whom|whose|where|when|why)\b)", re.I)
+
+
 def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
     """The question analysed once; `asked` is what the user typed when `text` is a follow-up made standalone."""
     asked = asked or text
     parsed = parse(asked)
+    main = asked[m.end():] if (m := _LEAD_CLAUSE.match(asked)) else asked  # what the question asks for
     tags = [(t.text, t.tag) for t in parsed.tokens]
     said = _QUARTER.sub(lambda m: _quarters(m, lexical), text)
     tokens = [t for token in tokenize(GENERIC.sub(" ", said)) for t in _unglued(token, lexical)]
@@ -443,8 +465,9 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     which_years, members = bool(WHICH_YEARS.search(text)), bool(MEMBERS.search(text) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = _without(tokens, FRAMING)
-    kind_match = _KIND.match(asked)
-    kind = next((g for g in kind_match.groups() if g), "") if kind_match else _kind_before_verb(tags)
+    kind_match = _KIND.match(main)
+    kind = next((g for g in kind_match.groups() if g), "") if kind_match else _kind_before_verb(
+        [(t.text, t.tag) for t in parsed.tokens if t.start >= len(asked) - len(main)])
     # "which organization ...": the kind asked, not a word to find; "what pay rise": words of what is measured
     if kind and not (m or ranked or which_years) and (tokenize(kind) or [""])[-1] not in _QUANTITY:
         tokens = _without(tokens, tokenize(kind))
@@ -458,11 +481,12 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     years = list(dict.fromkeys(years))
     terms = list(dict.fromkeys(tokens))
     intent = intent_of(asked, tags, years)
-    answer_type, measure = answer_type_of(asked, kind), ""
+    answer_type, measure = answer_type_of(main, kind), ""
     if not answer_type and intent == "fact":
         dated = {i for i, t in enumerate(parsed.tokens) for e in parsed.entities
                  if e.label in ("DATE", "TIME") and e.start <= t.start < e.end}
         answer_type, measure = terse_type(tags, dated)
+    head = terse_head(tags) if intent == "fact" else ""
     role = _ROLE.match(text)
     role_words = _HEAD.split(f" {role.group(1)} ")[0].split()[-2:] if role else []
     if not any(tag in _NOUN_TAGS for w, tag in tags if w in role_words[-1:]):
@@ -486,7 +510,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     return Question(
         text=text, asked=asked, terms=terms, weights=weights, pairs=pairs(tokens),
         sequence=tuple(tokens), years=years, intent=intent, answer_type=answer_type,
-        kind=kind, entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure, counted=of_count,
+        kind=kind, head=head, entities=entities, nouns=list(dict.fromkeys(nouns)), measure=measure, counted=of_count,
         listed=listed(tags) if intent == "list" else "",
         focus_articles=focus_articles,
         role=(kind if answer_type in ("person", "agent") and kind else

@@ -14,14 +14,14 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import mentions
-from .conflicts import CORRECTS, amount_kind, exact, precision, same_story, shared, value_key
+from .conflicts import APPROXIMATE, CORRECTS, amount_kind, exact, fits, precision, same_story, shared, value_key
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
-from .spans import answer_span, typed_spans
-from .thresholds import COPY, RESTATED, SAME_SUBJECT, SIDE_DEPTH, STORY_DAYS
+from .spans import answer_span, reports_date, speaks, typed_spans
+from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -59,7 +59,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
     best, mine = next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
-                       and (span := answer_span(question, ev.statement)) and exact(span)), (evidence[0], ""))
+                       and (span := answer_span(question, ev.statement)) and exact(span)
+                       and not reports_date(question, span, ev.statement)), (evidence[0], ""))
     if not mine:
         return []
     evidence = [best, *(ev for ev in evidence if ev is not best)]
@@ -75,7 +76,12 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
         k = next((k for span in (theirs, *(e.text for e in typed_spans(ev.statement, question)))
                   for k in found if same_value(k, key(span))), key(theirs))
-        if k in found or exact(theirs):  # "roughly 1.4 billion dollars" agrees with $1.4 billion, it disagrees with nothing
+        if k not in found and not exact(theirs):
+            # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
+            # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none
+            fitting = [f for f in found if fits(theirs, f)] if question.answer_type == "amount" else []
+            k = fitting[0] if fitting else k if question.answer_type == "amount" and APPROXIMATE.search(theirs) else ""
+        if k:
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
     if len(found) < 2:
         return []
@@ -93,8 +99,10 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                meaning: Meaning) -> list[Evidence]:
     """For each other article among the best SIDE_DEPTH evidence, about the same thing as the best: its
     sentence that restates `claim` (the best evidence's sentence holding the answer `mine`), as evidence
-    quoting it; an article none of whose sentences states a comparable value in a sentence that close
-    in meaning (RESTATED, as for briefings) gives none."""
+    quoting it: the sentence closest in meaning that states a comparable value, if at least RESTATED (as for
+    briefings); else its own best evidence for the question, if that answers it nearly as surely as the
+    best's (ANSWERS_TOO) with a comparable value, in a sentence at least RESTATED_LOOSELY close to the claim.
+    An article that does neither gives none."""
     chunks: dict[str, list[Evidence]] = {}  # every candidate chunk of an article, read whole
     for ev in evidence:
         if ev.chunk.kind != "table_row":
@@ -114,9 +122,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                 span = answer_span(question, s)
                 # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
                 # that the sentence holds for what the question names
-                said = set(YEAR.findall(s))
-                if span and (said == years or not said or not years) and not _held_by_another(question, s, span) \
-                        and alike(mine, claim, span, s, question.answer_type):
+                if span and _comparable_in(question, mine, claim, span, s, years):
                     options.append((s, replace(ev, statement=s, quote=s)))
     if not options:
         return []
@@ -136,7 +142,37 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             picked[ev.chunk.article_id] = ev
         else:  # another thing: none of its sentences restate the claim
             options = [o for o in options if o[1].chunk.article_id != ev.chunk.article_id]
+    # an article that answers the question in words far from the claim's ("Fining the company £4.8m at Sallowfield
+    # Crown Court, Judge Ellen Cathcart said ..." / "Stourvale Water was fined £3.6 million on Wednesday")
+    for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
+        if article_id in picked or article_id == best.chunk.article_id:
+            continue
+        own = next((ev for ev in evidence if ev.chunk.article_id == article_id and ev.chunk.kind != "table_row"
+                    and ev.p >= ANSWERS_TOO * best.p and answer_span(question, ev.statement)), None)
+        if own is None:
+            continue
+        span = answer_span(question, own.statement)
+        s = next((s for s in sentences(own.statement) if span and span in s), "")
+        if not s or not _comparable_in(question, mine, claim, span, s, years):
+            continue
+        v = meaning.vectors([claim, s])
+        if float(v[claim] @ v[s]) >= RESTATED_LOOSELY and (same_story(store, best, own) or _same_subject(
+                question, read[best.chunk.article_id], read[article_id])):
+            picked[article_id] = replace(own, statement=s, quote=s)
     return list(picked.values())
+
+
+def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str]) -> bool:
+    """`span`, stated in `sentence`, can be compared with the claim's answer `mine`: the same value, or one of
+    the same kind (`alike`) of no other years ("a 2018 and a 2022 figure are two facts") that the sentence holds
+    for what the question names."""
+    if value_key(span, question.answer_type) == value_key(mine, question.answer_type):
+        return True
+    if reports_date(question, span, sentence) or speaks(question, span, sentence):
+        return False  # "the service said on Tuesday": when it was said; "said Julian Prideaux": who said it
+    said = set(YEAR.findall(sentence))
+    return (said == years or not said or not years) and not _held_by_another(question, sentence, span) \
+        and alike(mine, claim, span, sentence, question.answer_type)
 
 
 _CALENDAR = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:mon|tues|wednes|thurs|fri|"
@@ -153,11 +189,21 @@ def comparable(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     """Two answers to one question: of one kind of amount ("$65m" and "three" valleys, a price "a share" and
     a company's price, are not), dates on the calendar (not "2 hours") that name a month or a day both, both
-    forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts)."""
-    return _forecast(a_text, a) == _forecast(b_text, b) \
+    forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), not what is now and
+    what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
+    return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
         and (kind != "date" or bool(_CALENDAR.search(a) and _CALENDAR.search(b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
         and (kind != "date" or precision(a) == precision(b))
+
+
+_NOW = re.compile(r"\b(?:currently|at\s+present|presently)\b", re.I)
+_NEXT = re.compile(r"\b(?:will|from|new|rises?|rising|increases?|going\s+up|raised?)\b", re.I)
+
+
+def _now_and_next(a: str, b: str) -> bool:
+    """One sentence gives the value that holds now, the other the one that will replace it."""
+    return any(_NOW.search(x) and not _NOW.search(y) and _NEXT.search(y) for x, y in ((a, b), (b, a)))
 
 
 def _forecast(statement: str, span: str) -> bool:
@@ -197,6 +243,7 @@ def _sources(store: Store, evidence: list[Evidence]) -> list[list[Evidence]]:
     return groups
 
 
+_SPEAKS = re.compile(r"[^.;]{0,40}?\b(?:said|says|told|added|explained)\b")  # "Priya Haldane told councillors"
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
 
@@ -214,7 +261,8 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
     before = sentence[:max(sentence.find(span), 0)]
     named = {t for e in _named(question) for t in tokenize(e)}
     proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
-    people = [(e.start, e.end) for e in parse(sentence).entities if e.label == "PERSON"]
+    people = [(e.start, e.end) for e in parse(sentence).entities if e.label == "PERSON"
+              and _SPEAKS.match(sentence, e.end)]
     # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing; a person
     # before a figure is most often who gives it ("chief executive Priya Haldane told councillors ... 14,800")
     names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0)))
@@ -226,13 +274,13 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
 
 def _named(question: Question) -> list[str]:
     """What the question names: its entities, else (typed in lower case) the words of its noun phrases, by
-    their tags (its verbs may be paraphrased: "going to end up costing"), but the quantity asked for ("how
-    many visitors", "the fair's attendance")."""
+    their tags (its verbs may be paraphrased: "going to end up costing"), but what is asked for ("how
+    many visitors", "the fair's attendance", "derailment location")."""
     if question.entities:
         return question.entities
-    counted = question.measure if question.counted else ""
+    asked = {question.measure if question.counted else "", *tokenize(question.head)}  # "how many visitors", "X location"
     phrases = {t for w in parse(question.asked).tokens if w.tag[:2] in ("NN", "JJ") for t in tokenize(w.text)}
-    return [t for t in question.terms if t in phrases and t != counted and t not in QUANTITY_NOUNS]
+    return [t for t in question.terms if t in phrases and t not in asked and t not in QUANTITY_NOUNS]
 
 
 def _same_subject(question: Question, best: tuple[str, str, str], other: tuple[str, str, str]) -> bool:

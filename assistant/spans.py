@@ -60,6 +60,10 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 for e in typed_spans(shown, question)]
     entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
+    if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
+        #                                  whatever the recogniser calls it
+        found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in (*_NAME_LABELS, "NAME")
+                  and e not in found and placed(text, e)]
     pattern = _FALLBACK.get(question.answer_type)
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
         for m in pattern.finditer(text):
@@ -78,12 +82,16 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
                             *_untagged_names(text, entities)]
                 if _answers(e, text, asked, question.answer_type, named)]
+    if question.answer_type in _NAMED_TYPES and not _POSSESSED.search(question.asked):
+        # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting"
+        kept = [e for e in kept if not re.search(r"['’]s?$", e.text)]
     return sorted(kept, key=lambda e: e.start)
 
 
 _SUM = re.compile(r"[$€£¥%]|\b(?:dollars?|euros?|pounds?|percent|per\s+cent)\b", re.I)
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
 _NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
+_POSSESSED = re.compile(r"\bwhose\b", re.I)
 
 
 def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
@@ -156,6 +164,26 @@ def attributed(e: Entity, text: str) -> bool:
     return bool(_ATTRIBUTED.search(text[max(0, e.start - 80):e.start]) or _DATELINE.search(text[:e.start]))
 
 
+_SAYING = re.compile(r"\b(?:say|said|says|announc\w*|report\w*|confirm\w*|told|unveil\w*|publish\w*|name[ds]?)\b", re.I)
+
+
+def speaks(question: Question, span: str, text: str) -> bool:
+    """`span` is who says what `text` reports ("said Julian Prideaux, head of paintings", "Treharne said"),
+    and the question asks who did something, not who said it."""
+    at = text.find(span)
+    return question.answer_type in ("person", "agent") and at >= 0 and not _SAYING.search(question.asked) and bool(
+        re.search(r"\b(?:said|says|told|added|explained)\s*$", text[max(0, at - 20):at])
+        or re.match(r"\s*(?:,[^,]{0,60},\s*)?(?:said|says|told|added|explained)\b", text[at + len(span):]))
+
+
+def reports_date(question: Question, span: str, text: str) -> bool:
+    """`span` dates the report in `text` ("the service said on Tuesday"), and the question asks when something
+    happens, not when it was said."""
+    at = text.find(span)
+    return question.answer_type == "date" and at >= 0 and not _SAYING.search(question.asked) \
+        and attributed(Entity(span, "DATE", at, at + len(span)), text)
+
+
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
 
 
@@ -165,9 +193,11 @@ def entities_of(text: str) -> list[Entity]:
 
 
 def _widened(text: str, e: Entity) -> Entity:
-    """An amount with the currency sign and scale the recogniser left out: "$65m", not "65"."""
+    """An amount with the currency sign and scale the recogniser left out: "$65m", not "65"; a name without
+    the conjunction the recogniser ran on to ("Kelsall Road and")."""
     if e.label not in ("MONEY", "CARDINAL", "QUANTITY"):
-        return e
+        trimmed = re.sub(r"(?:\s+(?:and|or|of|the|&))+$", "", e.text)
+        return Entity(trimmed, e.label, e.start, e.start + len(trimmed)) if trimmed and trimmed != e.text else e
     start = e.start - 1 if e.start and text[e.start - 1] in "$€£¥" else e.start
     scale = _SCALE_AFTER.match(text, e.end) if not _SCALE_AFTER.search(e.text) else None
     end = scale.end() if scale else e.end
@@ -237,6 +267,8 @@ def answer_span(question: Question, text: str) -> str:
 
     if question.role and KIND_OF.get((tokenize(question.role) or [""])[-1]) == "person":
         spans = [e for e in spans if e.label == "PERSON"] or spans  # "who is the music director": a person
+    if question.answer_type == "place":  # "near Brindlecote", not "the line between Kelsall Road and Dunmarsh"
+        spans = [e for e in spans if placed(text, e)] or spans
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
     if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.

@@ -7,6 +7,9 @@ the probe's held-out split was scored only once, at the end.
 # ----- retrieval --------------------------------------------------------------------------------------
 K = 40  # candidates scored per question: 60 changed TAT-QA recall by +0.25 points, within noise
 TRUECASE_CHUNKS = 10  # a question's lower-case words are written as these best candidates write them (names)
+KIND_LIKE, KIND_MARGIN = 0.35, 0.1  # a query's head noun asks for a person, company or place when "the <noun>" is this
+#   close (cosine) to that kind's prompt and this much closer than to any other kind's (`Answerer._kind_by_meaning`):
+#   on 95 nouns written for it, 29 of 34 role nouns typed, 1 of 40 other nouns ("project") mistyped
 MEASURE_LIKE = 0.6  # a word of the passages found means what a question measures at this cosine to its word (single
 #                     words, the embedder's): houses/homes 0.87, injuries/injured 0.83, hurt/injured 0.64, stadium/arena
 #                     0.60; unrelated words near figures 0.23-0.53 (people/passengers 0.51, land/hectares 0.52)
@@ -52,6 +55,10 @@ ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: t
 SAME_LABEL_SCORE = 0.6  # ... a table row under the very label of the best row: this share
 MAX_ALTERNATIVES = 4
 MAX_MEMBERS = 12  # rows listed for "what are the components of X"
+ANSWERS_TOO = 0.5  # another article's evidence answers the question too when its answerability is at least this
+#   share of the best's; its value is then a side though its sentence is worded far from the claim ...
+RESTATED_LOOSELY = 0.3  # ... if it is at least this close in meaning to the claim (cosine; restatements in other
+#   words score 0.3-0.55 on the four conflicts sets, other sentences of the same story down to 0)
 SIDE_DEPTH = 12  # another article is read for a side when it has evidence among this many of the best
 SAME_SUBJECT = 0.75  # ... about the same thing when both articles (and titles) hold this share of the words of a
 #                      question typed in lower case (no entities to compare), idf-weighted
