@@ -115,9 +115,10 @@ def features(q: Question, ev: Evidence, top_score: float, art: Article) -> dict[
         "untyped": float(typed and not spans),
         "unmeasured": float(typed and bool(spans) and not attached(q, ev.statement)),
         "role_unnamed": float(bool(q.role) and not names_role(q.role, ev.statement)),
-        # a kind of place or date ("which town") is shown by the span's label, a role ("which architect") is not
+        # a kind of place, date or amount ("which town", "what price") is shown by the span's label, a role
+        # ("which architect") is not
         "kind_unsaid": float(bool(kind) and kind[0] not in GENERIC_KINDS and not found(kind[0], unit)
-                             and not (KIND_OF.get(kind[0]) in ("place", "date") and spans)),
+                             and not (KIND_OF.get(kind[0]) in ("place", "date", "amount") and spans)),
         "operation_unstated": float(bool(unstated_operation(q, ev))),
         "followed": float(chunk.article_id in q.focus_articles),
         "unseen": sum(w for t, w in q.weights.items() if t not in words) / q.total,

@@ -128,14 +128,26 @@ def value_key(span: str, answer_type: str) -> str:
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 
 
+# units of measurement, by their first two letters: what a figure with one measures
+_UNITS = {"me": "length", "mi": "length", "km": "length", "ki": "length", "ya": "length", "fe": "length", "fo": "length",
+          "to": "weight", "kg": "weight", "ho": "time", "mw": "power", "gw": "power", "li": "volume", "ac": "area",
+          "he": "area", "de": "temperature"}
+_UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|yards?|feet|foot|tonnes?|tons?|kg|"
+                   r"hours?|mw|gw|litres?|liters?|acres?|hectares?|degrees?)\b", re.I)
+
+
 def amount_kind(span: str, text: str = "") -> str:
     """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question),
     and per what when the text says ("24 dollars a share" is no price of the company)."""
+    at = text.find(span)
+    unit = _UNIT.match(text[at + len(span):]) if at >= 0 else None
+    unit = _UNIT.search(span) or unit
     if re.search(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|francs?)\b", span, re.I):
         kind = "money"
-    else:
-        kind = "share" if re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I) else "number"
-    at = text.find(span)
+    elif re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I):
+        kind = "share"
+    else:  # "400-metre", "1,600 tonnes": a measure in its unit, not a count
+        kind = f"measure in {_UNITS[unit.group(1).lower()[:2]]}" if unit else "number"
     per = re.match(r"\s+(?:a|an|per|each)\s+(\w+)", text[at + len(span):]) if at >= 0 else None
     return f"{kind} per {per.group(1).lower()}" if per else kind
 

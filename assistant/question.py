@@ -133,6 +133,9 @@ _OPEN_FRAMING = frozenset(tokenize("summary summarize summarise overview gist re
 # nouns that stand for the asked relation rather than a thing ("Japan's part in", "the U.S. side of it")
 _PLACEHOLDERS = frozenset(tokenize("thing things part parts side sides way ways kind kinds type types sort lot bit "
                                    "aspect aspects detail details name names question"))
+_ACRONYM_AFTER_NAME = re.compile(r"(?<=[a-z])\s+(?=[A-Z]{3,}\b)")  # "Harlowford WWII" (not "Kelso AG")
+# what a figure is asked as, not a thing the answer's article must name ("in percentage terms", "evacuation numbers")
+_MEASURES = frozenset(tokenize("number numbers amount figure figures total percentage percentages sum count terms"))
 # "the analysis section", "according to the conclusion", "in the introduction": a part of an article
 _SECTION = re.compile(r"\b(?:the|its|this)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)\s+(?:section|part|chapter|paragraph|"
                       r"heading)s?\b|\bwhat\s+(?:does|do|did)\s+the\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+say\b|\b(?:according\s+to|in|from)\s+the\s+((?:[\w’'-]+\s+){0,1}[\w’'-]+)\s*[?.,]?\s*$",
@@ -492,10 +495,12 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     if not any(tag in _NOUN_TAGS for w, tag in tags if w in role_words[-1:]):
         role_words = []  # "who is taking over from X": a verb, not a role
     section = _SECTION.search(asked)
-    entities = [e.text for e in parsed.entities if e.label not in ("CARDINAL", "ORDINAL", "DATE", "TIME")]
+    # a name and an acronym the recogniser ran together are two names ("Harlowford WWII bomb")
+    entities = [part for e in parsed.entities if e.label not in ("CARDINAL", "ORDINAL", "DATE", "TIME")
+                for part in _ACRONYM_AFTER_NAME.split(e.text) if part != part.lower()]
     dates = [e.text for e in parsed.entities if e.label in ("DATE", "TIME")]  # "April" of "from April 2025": no name
     entities += [c for c in _CAPITALISED.findall(asked) if not any(c in e or e in c for e in [*entities, *dates])]
-    framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS
+    framing = set(tokenize(kind)) | _OPEN_FRAMING | _PLACEHOLDERS | _MEASURES
     nouns = [stem for w, tag in _verb_repaired(tags) if tag in _NOUN_TAGS for stem in tokenize(w) if stem not in framing]
     measure, of_count = _measure(_verb_repaired(tags)) if answer_type == "amount" and not measure else (measure, False)
     bound = None

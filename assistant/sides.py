@@ -145,20 +145,18 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     # an article that answers the question in words far from the claim's ("Fining the company £4.8m at Sallowfield
     # Crown Court, Judge Ellen Cathcart said ..." / "Stourvale Water was fined £3.6 million on Wednesday")
     for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
-        if article_id in picked or article_id == best.chunk.article_id:
+        if article_id in picked or article_id == best.chunk.article_id or article_id not in chunks:
+            continue  # its side is taken, or it is the claim's, or only its table rows were found
+        if not (same_story(store, best, chunks[article_id][0])
+                or _same_subject(question, read[best.chunk.article_id], read[article_id])):
             continue
-        own = next((ev for ev in evidence if ev.chunk.article_id == article_id and ev.chunk.kind != "table_row"
-                    and ev.p >= ANSWERS_TOO * best.p and answer_span(question, ev.statement)), None)
-        if own is None:
-            continue
-        span = answer_span(question, own.statement)
-        s = next((s for s in sentences(own.statement) if span and span in s), "")
-        if not s or not _comparable_in(question, mine, claim, span, s, years):
-            continue
-        v = meaning.vectors([claim, s])
-        if float(v[claim] @ v[s]) >= RESTATED_LOOSELY and (same_story(store, best, own) or _same_subject(
-                question, read[best.chunk.article_id], read[article_id])):
-            picked[article_id] = replace(own, statement=s, quote=s)
+        for own in chunks[article_id]:  # its evidence, best first
+            span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
+            s = next((s for s in sentences(own.statement) if span and span in s), "")
+            if s and _comparable_in(question, mine, claim, span, s, years) and \
+                    float(meaning.vectors([claim, s])[claim] @ meaning.vectors([s])[s]) >= RESTATED_LOOSELY:
+                picked[article_id] = replace(own, statement=s, quote=s)
+                break
     return list(picked.values())
 
 
@@ -259,7 +257,9 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
     if _named(question) and all(mentions(e, sentence) for e in _named(question)):
         return False
     before = sentence[:max(sentence.find(span), 0)]
-    named = {t for e in _named(question) for t in tokenize(e)}
+    # a name made of the question's own words is of what it asks ("the Associated Locomotive Drivers' Union" asked
+    # when the train drivers' strike is)
+    named = {t for e in _named(question) for t in tokenize(e)} | set(question.nouns)
     proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
     people = [(e.start, e.end) for e in parse(sentence).entities if e.label == "PERSON"
               and _SPEAKS.match(sentence, e.end)]
