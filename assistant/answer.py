@@ -114,8 +114,12 @@ class Answerer:
         # names typed in lower case, written as the passages found write them, for the tagger and recogniser
         found = [h.chunk.text for h in hits[:TRUECASE_CHUNKS] if h.chunk.kind != "table_row"]  # prose, not headers
         q = understand(truecased(text, found), self.store.lexical(), asked=truecased(asked, found), focus_articles=focus)
-        if q.head and not q.answer_type:  # "porthelly memorial sculptor": a person is asked, though no word list says "sculptor" is one
+        # "porthelly memorial sculptor", "which lake is hosting": a person, a place is asked, though no word list says
+        # "sculptor" or "lake" is one
+        if q.head and not q.answer_type:
             q = replace(q, answer_type=self._kind_by_meaning(q.head))
+        elif q.answer_type == "entity" and q.kind:
+            q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
 
     def _kind_by_meaning(self, noun: str) -> str:

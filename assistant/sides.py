@@ -162,12 +162,17 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
 
 def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str]) -> bool:
     """`span`, stated in `sentence`, can be compared with the claim's answer `mine`: the same value, or one of
-    the same kind (`alike`) of no other years ("a 2018 and a 2022 figure are two facts") that the sentence holds
-    for what the question names."""
+    the same kind (`alike`), exact or an estimate of a figure, of no other years ("a 2018 and a 2022 figure are
+    two facts") that the sentence holds for what the question names."""
     if value_key(span, question.answer_type) == value_key(mine, question.answer_type):
         return True
-    if reports_date(question, span, sentence) or speaks(question, span, sentence):
-        return False  # "the service said on Tuesday": when it was said; "said Julian Prideaux": who said it
+    if reports_date(question, span, sentence) or speaks(question, span, sentence) or not exact(span) and not (
+            question.answer_type == "amount" and APPROXIMATE.search(span)):
+        # when it was said ("the service said on Tuesday"), who said it ("said Julian Prideaux"), no value to set
+        # against the claim's ("by 2028" against "Thursday, June 12"; but "about 1,140" is a figure)
+        return False
+    if _BOUND.search(sentence[:max(sentence.find(span), 0)]):
+        return False  # "expected to pass three million passengers": a bound, not a figure
     said = set(YEAR.findall(sentence))
     return (said == years or not said or not years) and not _held_by_another(question, sentence, span) \
         and alike(mine, claim, span, sentence, question.answer_type)
@@ -260,16 +265,29 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
     # a name made of the question's own words is of what it asks ("the Associated Locomotive Drivers' Union" asked
     # when the train drivers' strike is)
     named = {t for e in _named(question) for t in tokenize(e)} | set(question.nouns)
-    proper = [t.start for t in parse(sentence).tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
-    people = [(e.start, e.end) for e in parse(sentence).entities if e.label == "PERSON"
-              and _SPEAKS.match(sentence, e.end)]
-    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing; a person
-    # before a figure is most often who gives it ("chief executive Priya Haldane told councillors ... 14,800")
+    parsed = parse(sentence)
+    proper = [t.start for t in parsed.tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
+    # no holder: a person before a figure who gives it ("chief executive Priya Haldane told councillors ... 14,800"),
+    # a day or a month ("on Tuesday evening")
+    not_holders = [(e.start, e.end) for e in parsed.entities if e.label == "PERSON" and _SPEAKS.match(sentence, e.end)
+                   or e.label in ("DATE", "TIME")]
+    # what kind of thing the question names: a place's value is not held by a company ("the Drivers' Union has called
+    # a stoppage for Tuesday" asked when the Ashvale strike is), a company's is by another (or a person: the small
+    # recogniser takes rare company names for people)
+    kinds = {_KIND_OF_LABEL.get(e.label) for e in parse(question.asked).entities} - {None}
+    labels = {(e.start, e.end): _KIND_OF_LABEL.get(e.label) for e in parsed.entities}
+    # a name after "in", "at", "near" places something ("the tunnel in Brackwater"), it holds nothing
     names = [n for m in _NAME.finditer(before) if (n := tokenize(m.group(0)))
              and any(m.start() <= at < m.end() for at in proper)
-             and not any(a <= m.start() < b for a, b in people)
+             and not any(a <= m.start() < b for a, b in not_holders)
+             and not (kinds and next((k for (a, b), k in labels.items() if a <= m.start() < b and k), None) not in (*kinds, None))
              and (set(n) & named or not _LOCATIVE.search(before[:m.start()]))]
     return bool(names) and not set(names[-1]) & named
+
+
+_BOUND = re.compile(r"\b(?:pass|passed|passing|exceed\w*|surpass\w*|top|topped|above|below|beyond|more\s+than|"
+                    r"less\s+than|fewer\s+than)\s+(?:the\s+)?$", re.I)
+_KIND_OF_LABEL = {"PERSON": "agent", "ORG": "agent", "NORP": "agent", "GPE": "place", "LOC": "place", "FAC": "place"}
 
 
 def _named(question: Question) -> list[str]:

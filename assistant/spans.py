@@ -62,7 +62,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
         #                                  whatever the recogniser calls it
-        found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in (*_NAME_LABELS, "NAME")
+        found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
                   and e not in found and placed(text, e)]
     pattern = _FALLBACK.get(question.answer_type)
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
@@ -83,8 +83,9 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                             *_untagged_names(text, entities)]
                 if _answers(e, text, asked, question.answer_type, named)]
     if question.answer_type in _NAMED_TYPES and not _POSSESSED.search(question.asked):
-        # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting"
-        kept = [e for e in kept if not re.search(r"['’]s?$", e.text)]
+        # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting" (but "led by the
+        # University of Ellesby's earth sciences department": the university's own)
+        kept = [e for e in kept if not (re.search(r"['’]s?$", e.text) and (e.label == "PERSON" or not _PROPER.search(e.text)))]
     return sorted(kept, key=lambda e: e.start)
 
 
@@ -92,6 +93,7 @@ _SUM = re.compile(r"[$€£¥%]|\b(?:dollars?|euros?|pounds?|percent|per\s+cent)
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
 _NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
 _POSSESSED = re.compile(r"\bwhose\b", re.I)
+_PROPER = re.compile(r"\b[A-Z][a-z]")
 
 
 def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
@@ -102,6 +104,8 @@ def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
         if t.tag not in ("NNP", "NNPS") or not t.text[:1].isupper() or any(e.start <= t.start < e.end for e in entities):
             continue
         end = t.start + len(t.text)
+        if t.text.isupper() and re.match(r"\s*(?:,|-|\u2013|\u2014)", text[end:]):
+            continue  # a dateline ("WENMOUTH - Work to rebuild ..."), not a name
         if names and text[names[-1].end:t.start].strip() == "":  # the next word of the same name
             names[-1] = Entity(text[names[-1].start:end], "NAME", names[-1].start, end)
         else:
@@ -118,12 +122,13 @@ _RELATIVE = re.compile(r"^(?:today|tonight|yesterday|tomorrow|now|recently|(?:th
 
 # a value the sentence gives as superseded, in the clause before it: "not the 340 earlier reported", "52, not 37", "an
 # earlier notice said it would reopen on Wednesday", "earlier reports put the figure at 16"
-_SUPERSEDED = re.compile(r"\b(?:not(?:\s+the)?|rather\s+than|instead\s+of)\s*$|\b(?:earlier|previous|initial|original)\s+"
+_SUPERSEDED = re.compile(r"\b(?:not(?:\s+(?:to|by|at|in|on|for|from))?(?:\s+the)?|rather\s+than|instead\s+of)\s*$|\b(?:earlier|previous|initial|original)\s+"
                          r"(?:\w+\s+){0,2}?(?:reports?|notices?|counts?|figures?|estimates?|versions?|"
                          r"statements?|announcements?)\b|\b(?:earlier|previously|initially|originally|first)\s+"
                          r"(?:reported|said|stated|announced|given)\b", re.I)
 
 
+_EVENT = re.compile(r"\b(?:during|throughout|since)\s+(?:the\s+)?$", re.I)
 _ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed)\s+(?:on\s+)?|told\s+[^.;,]{1,60}?\s+on\s+)$",
                          re.I)
 
@@ -148,8 +153,8 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set
 def stated(e: Entity, text: str, kind: str) -> bool:
     """The sentence states the value as its own: not a person placed by "in" or "at", not a date relative
     to the day of writing ("today"), not a value it says was superseded."""
-    if kind in ("person", "agent", "organization") and placed(text, e):
-        return False
+    if kind in ("person", "agent", "organization") and (placed(text, e) or _EVENT.search(text[max(0, e.start - 20):e.start])):
+        return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
     if kind == "date" and _RELATIVE.match(e.text.strip()):
         return False
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
@@ -189,15 +194,21 @@ _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|
 
 def entities_of(text: str) -> list[Entity]:
     """The recogniser's entities, amounts with their currency sign and scale."""
-    return [_widened(text, e) for e in parse(text).entities]
+    return [w for e in parse(text).entities if (w := _widened(text, e))]
 
 
-def _widened(text: str, e: Entity) -> Entity:
+def _widened(text: str, e: Entity) -> Entity | None:
     """An amount with the currency sign and scale the recogniser left out: "$65m", not "65"; a name without
-    the conjunction the recogniser ran on to ("Kelsall Road and")."""
+    the conjunction the recogniser ran on to ("Kelsall Road and") or a dateline before it ("WENMOUTH - Work")."""
     if e.label not in ("MONEY", "CARDINAL", "QUANTITY"):
-        trimmed = re.sub(r"(?:\s+(?:and|or|of|the|&))+$", "", e.text)
-        return Entity(trimmed, e.label, e.start, e.start + len(trimmed)) if trimmed and trimmed != e.text else e
+        undated = re.sub(r"^[A-Z][A-Z .'’]+\s+[-–—]\s+", "", e.text)
+        trimmed = re.sub(r"(?:\s+(?:and|or|of|the|&))+$", "", undated)
+        if undated != e.text and " " not in trimmed:
+            return None  # the word after a dateline is the sentence's first ("KELLOWAY - A seascape"): no name
+        if not trimmed or trimmed == e.text:
+            return e
+        at = e.start + e.text.index(trimmed)
+        return Entity(trimmed, e.label, at, at + len(trimmed))
     start = e.start - 1 if e.start and text[e.start - 1] in "$€£¥" else e.start
     scale = _SCALE_AFTER.match(text, e.end) if not _SCALE_AFTER.search(e.text) else None
     end = scale.end() if scale else e.end
@@ -259,15 +270,17 @@ def answer_span(question: Question, text: str) -> str:
     if not spans:
         return ""
     anchors = _anchors(question, text)
-    if not anchors:
-        return spans[0].text
 
-    def distance(e: Entity) -> int:
-        return min(0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors)
+    def distance(e: Entity) -> int:  # to the nearest word of the question (none: the first span)
+        return min((0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors), default=0)
 
     if question.role and KIND_OF.get((tokenize(question.role) or [""])[-1]) == "person":
         spans = [e for e in spans if e.label == "PERSON"] or spans  # "who is the music director": a person
-    if question.answer_type == "place":  # "near Brindlecote", not "the line between Kelsall Road and Dunmarsh"
+    if question.answer_type == "place":  # "near Brindlecote", not "the line between Kelsall Road and Dunmarsh"; but
+        #                                  "Lake Orrick, near Wexcombe": the second places the first
+        locators = [e for e in spans if any(re.fullmatch(r",\s*(?:near|in|outside)\s+(?:the\s+)?", text[o.end:e.start])
+                                            for o in spans)]
+        spans = [e for e in spans if e not in locators]
         spans = [e for e in spans if placed(text, e)] or spans
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
