@@ -107,7 +107,8 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 
 # a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said"
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+(?:reported|version|said|stated)|"
-                      r"previously\s+reported|corrected|correction|updated)\b", re.I)
+                      r"previously\s+reported|first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|"
+                      r"revis(?:ed|ing)|updated)\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|[kmb])?\b", re.I)

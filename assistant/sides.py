@@ -111,13 +111,13 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             for a, evs in chunks.items()}
     years = set(YEAR.findall(claim))
     options: list[tuple[str, Evidence]] = []
-    for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
-        title, text, published = read.get(article_id, ("", "", ""))
-        if article_id == best.chunk.article_id or not text or not all(
-                y in f"{title} {text}" or published[:4].isdigit() and abs(int(published[:4]) - int(y)) <= 1
-                for y in question.years):
-            continue  # "the 2013 flood": an article of 2024 that never says 2013 is about another flood
-        for ev in chunks.get(article_id, ()):
+    # "the 2013 flood": an article of 2024 that never says 2013 is about another flood
+    others = [a for a in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH])
+              if a != best.chunk.article_id and a in read and all(
+                  y in f"{read[a][0]} {read[a][1]}" or read[a][2][:4].isdigit() and abs(int(read[a][2][:4]) - int(y)) <= 1
+                  for y in question.years)]
+    for article_id in others:
+        for ev in chunks[article_id]:
             for s in sentences(ev.chunk.text):
                 span = answer_span(question, s)
                 # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
@@ -144,9 +144,9 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             options = [o for o in options if o[1].chunk.article_id != ev.chunk.article_id]
     # an article that answers the question in words far from the claim's ("Fining the company £4.8m at Sallowfield
     # Crown Court, Judge Ellen Cathcart said ..." / "Stourvale Water was fined £3.6 million on Wednesday")
-    for article_id in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]):
-        if article_id in picked or article_id == best.chunk.article_id or article_id not in chunks:
-            continue  # its side is taken, or it is the claim's, or only its table rows were found
+    for article_id in others:
+        if article_id in picked:
+            continue
         if not (same_story(store, best, chunks[article_id][0])
                 or _same_subject(question, read[best.chunk.article_id], read[article_id])):
             continue
