@@ -13,9 +13,10 @@ loaded before; for naive the similarity search (query embedding included), for b
 
 Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
 (tests/data/probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
-(questions.jsonl over its corpus/), and the second conflicts set (tests/data/conflicts_fresh: held out at
-first, developed on since); `--heldout` scores the held-out splits instead, and the third conflicts set
-(tests/data/conflicts_final, all held out) (once, at the end of a piece of work).
+(questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
+conflicts_final, conflicts_late: each held out at first, scored once, developed on since); `--heldout` scores
+the held-out splits instead, and the fifth conflicts set (tests/data/conflicts_blind, all held out) (once, at
+the end of a piece of work).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -37,20 +38,22 @@ CONFLICTS = ROOT / "tests" / "data" / "conflicts"
 FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflicts set's held-out was spent; scored
 #                                                     once, then developed on
 FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: scored once, then developed on
-LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before the last round: held out
+LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before that third round: scored once, then developed on
+BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
     "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
     "conflicts_dev": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "dev"),
     "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
+    "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
+    "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
-    "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
+    "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
