@@ -335,7 +335,11 @@ def _kind_before_verb(tags: list[tuple[str, str]]) -> str:
     end = 1
     while end < len(tags) and end <= 3 and tags[end][1] in ("JJ", *_NOUN_TAGS):
         end += 1
-    if end == 1 or end >= len(tags) or not (tags[end][1].startswith("VB") or tags[end][1] == "MD") \
+    verb = end
+    if verb < len(tags) and words[verb] == "of":  # "what share of the vote did X win": the head is before "of"
+        verb = next((i for i in range(verb, min(verb + 6, len(tags))) if tags[i][1].startswith("VB") or tags[i][1] == "MD"),
+                    len(tags))
+    if end == 1 or verb >= len(tags) or not (tags[verb][1].startswith("VB") or tags[verb][1] == "MD") \
             or tags[end - 1][1] not in _NOUN_TAGS:
         return ""
     head = (tokenize(tags[end - 1][0]) or [""])[-1]  # a kind of general English ("what boat": no kind to check)
@@ -382,6 +386,11 @@ def answer_type_of(text: str, kind: str) -> str:
     return "entity" if kind else ""  # "which award", "which shipping lines": a named one
 
 
+def _preposition(tags: list[tuple[str, str]]) -> int:
+    """Where a query's first preposition is (its length if none): not the "by" of "by-election"."""
+    return next((i for i, (_, t) in enumerate(tags) if t == "IN" and tags[i + 1:i + 2] != [("-", "HYPH")]), len(tags))
+
+
 def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     """The answer type of a query typed as a noun phrase, with no question word ("kestrel freight
     headcount", "injuries in the Saltwren fire", "arvo batteries factory town"), and what it measures:
@@ -390,7 +399,7 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
             any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
-    end = next((i for i, (_, t) in enumerate(tags) if t == "IN"), len(tags))
+    end = _preposition(tags)
     # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
     head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in ("NN", "NNS") and i not in dated] or \
         [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
@@ -408,7 +417,7 @@ def terse_head(tags: list[tuple[str, str]]) -> str:
     is no placeholder ("sculptor" of "porthelly memorial sculptor name")."""
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD", "VBZ", "VBP") for _, tag in tags):
         return ""
-    end = next((i for i, (_, t) in enumerate(tags) if t == "IN"), len(tags))
+    end = _preposition(tags)
     return next((w for w, tag in reversed(tags[:end]) if tag in ("NN", "NNS") and w.isalpha() and tokenize(w)
                  and not set(tokenize(w)) & _PLACEHOLDERS), "")
 

@@ -87,7 +87,10 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         return []
     for side in found.values():
         side.sources = _sources(store, side.evidence)
-        side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)), "")
+        # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
+        # ("correcting the figure of about 1,140 it gave yesterday"; not "a share offer rather than council tax")
+        side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)
+                                and typed_spans(s, question)), "")
     for side in found.values():
         others = [d for o in found.values() if o is not side for d in o.dates]
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
