@@ -60,14 +60,16 @@ _AVERAGE = frozenset(tokenize("average"))
 
 
 def unstated_operation(question: Question, ev: Evidence) -> str:
-    """The operation the question asks for that the evidence and its context do not state, if any."""
+    """The operation the question asks for that the evidence and its context do not state, if any: one it
+    names ("the change in revenue from 2018 to 2019"), not a verb ("what's changing in Norrvale's schools")."""
     chunk = ev.chunk
     text = " ".join((chunk.embed_text(), " ".join(chunk.headers)))
     if not _NAMED_AVERAGE.search(question.text):  # a "weighted average" figure is not the average of the years asked
         text = _NAMED_AVERAGE.sub(" ", text)
     tokens = tokset(text.replace("%", f" % {PERCENT} "))
     for t in question.terms:
-        if t not in OPERATIONS or t in tokens:
+        if t not in OPERATIONS or t in tokens or question.answer_type != "amount" and re.search(
+                rf"\b{t}\w*(?:ing|ed)\b", question.asked, re.I):
             continue
         # "the weighted average cost", "the average life expectancy in 2019": an average that is named, not
         # one to work out across the years asked

@@ -25,7 +25,19 @@ _GOES_ON = re.compile(r"^(?:in\s+addition|additionally|also|furthermore|moreover
                       r"the\s+(?:increase|decrease|change|decline|rise|growth|reduction)\s+(?:was|is|were|in|of))\b",
                       re.I)
 _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|owing to|result(?:ed|ing)? from|"
-                     r"reflect(?:s|ed|ing)?|primarily|mainly|largely)\b", re.I)
+                     r"reflect(?:s|ed|ing)?|primarily|mainly|largely|"
+                     # how news gives a reason: "traced the problem to", "blamed on", "the strike is about staffing
+                     # rather than pay", "in protest at", "the decision followed an investigation which found"
+                     r"(?:traced|blamed|attributed|put\s+down)\s+(?:\w+\s+){0,3}?(?:to|on)|stem(?:s|med)?\s+from|"
+                     r"(?:is|was|are|were)\s+(?:about|over)|in\s+protest|(?:followed|prompted\s+by|caused\s+by)\s+"
+                     r"(?:an?|the|its)|the\s+reason|citing|cited)\b", re.I)
+
+
+def causal(text: str) -> bool:
+    """The text gives a reason ("because", "traced the problem to", "the strike is about staffing")."""
+    return bool(_CAUSAL.search(text))
+
+
 # the verbs a question and the sentence that answers it use interchangeably for what a thing is made
 # of ("What does X comprise?" - "X consists of ...") and for how it is worked out
 _SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),

@@ -12,7 +12,7 @@ from index.store import Store
 
 from .answerability import article, features, mentions, probability
 from .evidence import OPERATIONS, Evidence, unstated_operation
-from .passages import from_text
+from .passages import causal, from_text
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
@@ -134,7 +134,15 @@ def answering_first(question: Question, evidence: list[Evidence]) -> list[Eviden
     """The evidence with the best candidate that supports an answer first, when one from the same
     article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
     gives the balance, the sentence below the table states the increase), or one from another
-    article at least FALLBACK_OTHER; rows that cannot state the asked change are passed over."""
+    article at least FALLBACK_OTHER; rows that cannot state the asked change are passed over. "Why": the
+    first of the best article's that gives a reason ("traced the problem to", "the strike is about
+    staffing"), if one scored that much."""
+    if question.why and evidence and not causal(evidence[0].statement):
+        reason = next((i for i, ev in enumerate(evidence[1:FALLBACK_DEPTH + 1], 1) if causal(ev.statement)
+                       and ev.chunk.article_id == evidence[0].chunk.article_id
+                       and ev.score >= FALLBACK_SCORE * evidence[0].score and supported(question, ev)), 0)
+        if reason:
+            return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
     looked = 0
     for i, ev in enumerate(evidence):
         if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score:

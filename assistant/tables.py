@@ -201,7 +201,11 @@ def _columns(query: Question, headers: list[str], cells: list[str], label_at: in
     # with ASEAN") is asked for, the cell it quotes only says which row
     if picked and (gain <= query.coverage(covered) or any(_tokset(headers[i]) <= asked for i in picked)):
         return sorted(picked)
-    return [best_i] if gain > 0 else []
+    if gain > 0:
+        return [best_i]
+    # "how much is earmarked for reading tutors": a figure is asked and the row holds one ("2026 budget (millions)")
+    figures = [i for i in candidates if re.search(r"\d", cells[i])]
+    return figures if query.answer_type == "amount" and len(figures) == 1 else []
 
 
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}

@@ -12,7 +12,7 @@ loaded before; for naive the similarity search (query embedding included), for b
 (the naive answer, up to 4 x 1,000 characters, holds the expected words more often).
 
 Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
-(tests/data/probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
+(tests/data/probe), of the chat probe (tests/data/chat_probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
 (questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
 conflicts_final, conflicts_late: each held out at first, scored once, developed on since); `--heldout` scores
 the held-out splits instead, and the fifth conflicts set (tests/data/conflicts_blind, all held out) (once, at
@@ -39,11 +39,13 @@ FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflic
 #                                                     once, then developed on
 FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: scored once, then developed on
 LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before that third round: scored once, then developed on
+CHAT = ROOT / "tests" / "data" / "chat_probe"  # chat-style questions over 16 news articles: dev half, held-out half
 BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
     "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
+    "chat_dev": (CHAT / "questions.jsonl", CHAT / "corpus", "dev"),
     "conflicts_dev": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "dev"),
     "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
     "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
@@ -52,6 +54,7 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
+    "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
     "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
 }
