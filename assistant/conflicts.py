@@ -131,10 +131,11 @@ def value_key(span: str, answer_type: str) -> str:
 
 # units of measurement, by their first two letters: what a figure with one measures
 _UNITS = {"me": "length", "mi": "length", "km": "length", "ki": "length", "ya": "length", "fe": "length", "fo": "length",
-          "to": "weight", "kg": "weight", "ho": "time", "mw": "power", "gw": "power", "li": "volume", "ac": "area",
-          "he": "area", "de": "temperature"}
-_UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|yards?|feet|foot|tonnes?|tons?|kg|"
-                   r"hours?|mw|gw|litres?|liters?|acres?|hectares?|degrees?)\b", re.I)
+          "ce": "length", "cm": "length", "mm": "length", "to": "weight", "kg": "weight", "gr": "weight", "ho": "time",
+          "mw": "power", "gw": "power", "li": "volume", "ac": "area", "he": "area", "de": "temperature"}
+_UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|(?:centi|milli)met(?:re|er)s?|cm|mm|yards?|"
+                   r"feet|foot|tonnes?|tons?|kg|kilograms?|grams?|hours?|mw|gw|litres?|liters?|acres?|hectares?|"
+                   r"degrees?)\b", re.I)
 
 
 def amount_kind(span: str, text: str = "") -> str:

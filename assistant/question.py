@@ -185,9 +185,12 @@ class Question:
     def tally(self) -> bool:
         """Does it ask for a count of things ("how many injured", "kestrel freight headcount", "the number of
         staff"), which no sum of money or share answers?"""
-        return self.answer_type == "amount" and not re.search(r"\bhow\s+much\b", self.asked, re.I) \
-            and not _PRICED.search(self.asked) and bool(
-            _TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) and not set(self.terms) & MONEY_NOUNS
+        if self.answer_type != "amount" or re.search(r"\bhow\s+much\b", self.asked, re.I):
+            return False
+        if re.search(r"\bhow\s+many\b(?!\s+(?:dollars|euros|pounds|yen))", self.asked, re.I):
+            return True  # "how many nurses does the pay agreement cover": a count, whatever else it says
+        return not _PRICED.search(self.asked) and bool(_TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) \
+            and not set(self.terms) & MONEY_NOUNS
 
     @property
     def unit(self) -> str:

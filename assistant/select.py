@@ -11,6 +11,7 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import article, features, mentions, probability
+from .conflicts import amount_kind
 from .evidence import OPERATIONS, Evidence, unstated_operation
 from .passages import causal, from_text
 from .question import YEAR, Question
@@ -99,8 +100,9 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     if unstated_operation(question, best):
         return False
     if question.strict and best.chunk.kind != "table_row" and not (
-            typed_spans(best.statement, question) and (not question.counted or attached(question, best.statement))):
-        return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount of it
+            (spans := typed_spans(best.statement, question)) and (not question.counted or attached(question, best.statement))
+            and (question.unit != "money" or any(amount_kind(e.text).startswith("money") for e in spans))):
+        return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount (of money) of it
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):

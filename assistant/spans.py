@@ -70,8 +70,9 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
                 if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
-    if question.tally:  # a count: not "$1.6 billion", not "18%"
-        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)]
+    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres"
+        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)
+                 and amount_kind(e.text, text) == "number"]
     elif question.unit == "money":  # a price: not "31%"
         found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))

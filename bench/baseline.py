@@ -12,7 +12,8 @@ loaded before; for naive the similarity search (query embedding included), for b
 (the naive answer, up to 4 x 1,000 characters, holds the expected words more often).
 
 Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the probe
-(tests/data/probe), of the chat probe (tests/data/chat_probe) and of the conflicts set (tests/data/conflicts) over their corpora, tatqa_dev
+(tests/data/probe), of the chat probe (tests/data/chat_probe) and of the conflicts set
+(tests/data/conflicts) over their corpora, tatqa_dev
 (questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
 conflicts_final, conflicts_late: each held out at first, scored once, developed on since); `--heldout` scores
 the held-out splits instead, and the fifth conflicts set (tests/data/conflicts_blind, all held out) (once, at
