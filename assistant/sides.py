@@ -54,8 +54,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     the best answer's claim (closest in meaning, holding a value of the asked type), whatever its own
     best sentence for the question is: an article may answer in a sentence that shares few of its words."""
     if question.intent != "fact" or question.answer_type not in TYPED or not evidence \
-            or evidence[0].chunk.kind == "table_row":
-        return []
+            or evidence[0].chunk.kind == "table_row" or re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
+        return []  # "how long is the bridge": a length or a duration, no calendar date to disagree on
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
     best, mine = next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
