@@ -115,10 +115,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     years = set(YEAR.findall(claim))
     options: list[tuple[str, Evidence]] = []
     # "the 2013 flood": an article of 2024 that never says 2013 is about another flood
+    def of_the_years(title: str, text: str, published: str) -> bool:
+        return all(y in f"{title} {text}" or published[:4].isdigit() and abs(int(published[:4]) - int(y)) <= 1
+                   for y in question.years)
+
     others = [a for a in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH])
-              if a != best.chunk.article_id and a in read and all(
-                  y in f"{read[a][0]} {read[a][1]}" or read[a][2][:4].isdigit() and abs(int(read[a][2][:4]) - int(y)) <= 1
-                  for y in question.years)]
+              if a != best.chunk.article_id and a in read and of_the_years(*read[a])]
     for article_id in others:
         for ev in chunks[article_id]:
             for s in sentences(ev.chunk.text):
@@ -156,8 +158,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         for own in chunks[article_id]:  # its evidence, best first
             span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
             s = next((s for s in sentences(own.statement) if span and span in s), "")
-            if s and _comparable_in(question, mine, claim, span, s, years) and \
-                    float(meaning.vectors([claim, s])[claim] @ meaning.vectors([s])[s]) >= RESTATED_LOOSELY:
+            near = meaning.vectors([claim, s]) if s else {}
+            if s and _comparable_in(question, mine, claim, span, s, years) and float(near[claim] @ near[s]) >= RESTATED_LOOSELY:
                 picked[article_id] = replace(own, statement=s, quote=s)
                 break
     return list(picked.values())
