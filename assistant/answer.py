@@ -127,8 +127,8 @@ class Answerer:
         supplier" to a company, "the contractor" to either (an agent), "the suburb" to a place, each by
         KIND_MARGIN over every other kind; "" when none stands out ("the project", "the penalty": amounts and
         dates are told by their word lists, single words of those are not told apart by this embedder)."""
-        cos = self.meaning.cosines(self.meaning.vectors([f"the {noun}"])[f"the {noun}"], KIND_PROMPTS.values())
-        kind = {k: cos[prompt] for k, prompt in KIND_PROMPTS.items()}
+        vectors = self.meaning.vectors([f"the {noun}", *KIND_PROMPTS.values()])
+        kind = {k: float(vectors[f"the {noun}"] @ vectors[prompt]) for k, prompt in KIND_PROMPTS.items()}
         agent = max(kind["person"], kind["organization"])
         if agent >= KIND_LIKE and agent - max(kind["place"], kind["date"], kind["amount"]) >= KIND_MARGIN:
             return "person" if kind["person"] - kind["organization"] >= KIND_MARGIN else \

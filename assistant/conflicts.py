@@ -138,19 +138,22 @@ _UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|(?:ce
                    r"degrees?)\b", re.I)
 
 
+_CURRENCY = r"(?:dollars?|euros?|pounds?|yen|yuan|francs?|crowns?|kronor)\b"
+
+
 def amount_kind(span: str, text: str = "") -> str:
     """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question),
     and per what when the text says ("24 dollars a share" is no price of the company)."""
     at = text.find(span)
-    unit = _UNIT.match(text[at + len(span):]) if at >= 0 else None
-    unit = _UNIT.search(span) or unit
-    if re.search(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|francs?)\b", span, re.I):
-        kind = "money"
+    after = text[at + len(span):] if at >= 0 else ""
+    unit = _UNIT.search(span) or _UNIT.match(after)
+    if re.search(rf"[$€£¥]|\b{_CURRENCY}", span, re.I) or re.match(rf"\s*{_CURRENCY}", after, re.I):
+        kind = "money"  # "$65m", "about 19 million euros"
     elif re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I):
         kind = "share"
     else:  # "400-metre", "1,600 tonnes": a measure in its unit, not a count
         kind = f"measure in {_UNITS[unit.group(1).lower()[:2]]}" if unit else "number"
-    per = re.match(r"\s+(?:a|an|per|each)\s+(\w+)", text[at + len(span):]) if at >= 0 else None
+    per = re.match(r"\s+(?:a|an|per|each)\s+(\w+)", after)
     return f"{kind} per {per.group(1).lower()}" if per else kind
 
 

@@ -93,9 +93,6 @@ def supported(question: Question, best: Evidence, named_rows: bool = False) -> b
     return best.p >= MIN_P and readable(question, best, named_rows)
 
 
-_CURRENCY_AFTER = re.compile(r"\s*(?:dollars?|euros?|pounds?|yen|yuan|francs?|crowns?|kronor)\b", re.I)
-
-
 def readable(question: Question, best: Evidence, named_rows: bool = False) -> bool:
     """Can the evidence be read as an answer at all? Enough of the question's words (or its meaning), the
     operation it asks stated, a table row that has the asked row and column, an amount where one is asked,
@@ -104,8 +101,8 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
         return False
     if question.strict and best.chunk.kind != "table_row" and not (
             (spans := typed_spans(best.statement, question)) and (not question.counted or attached(question, best.statement))
-            and (question.unit != "money" or any(e.label == "MONEY" or amount_kind(e.text).startswith("money")
-                                                 or _CURRENCY_AFTER.match(best.statement, e.end) for e in spans))):
+            and (question.unit != "money" or any(e.label == "MONEY" or amount_kind(e.text, best.statement)
+                                                 .startswith("money") for e in spans))):
         return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount (of money) of it
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect

@@ -20,7 +20,7 @@ from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
-from .spans import answer_span, reports_date, speaks, typed_spans
+from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, reports_date, speaks, typed_spans
 from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
@@ -251,7 +251,7 @@ def _sources(store: Store, evidence: list[Evidence]) -> list[list[Evidence]]:
     return groups
 
 
-_SPEAKS = re.compile(r"[^.;]{0,40}?\b(?:said|says|told|added|explained)\b")  # "Priya Haldane told councillors"
+_SPEAKS = re.compile(rf"[^.;]{{0,40}}?{SPEECH_VERB}")  # "Priya Haldane told councillors"
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
 
@@ -292,7 +292,7 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
 
 _BOUND = re.compile(r"\b(?:pass|passed|passing|exceed\w*|surpass\w*|top|topped|above|below|beyond|more\s+than|"
                     r"less\s+than|fewer\s+than)\s+(?:the\s+)?$", re.I)
-_KIND_OF_LABEL = {"PERSON": "agent", "ORG": "agent", "NORP": "agent", "GPE": "place", "LOC": "place", "FAC": "place"}
+_KIND_OF_LABEL = {label: kind for kind in ("agent", "place") for label in TYPE_LABELS[kind]}
 
 
 def _named(question: Question) -> list[str]:

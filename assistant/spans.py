@@ -71,8 +71,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres"
-        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and not _SUM.search(e.text)
-                 and amount_kind(e.text, text) == "number"]
+        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and amount_kind(e.text, text) == "number"]
     elif question.unit == "money":  # a price: not "31%"
         found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
@@ -90,7 +89,6 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     return sorted(kept, key=lambda e: e.start)
 
 
-_SUM = re.compile(r"[$€£¥%]|\b(?:dollars?|euros?|pounds?|percent|per\s+cent)\b", re.I)
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
 _NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
 _POSSESSED = re.compile(r"\bwhose\b", re.I)
@@ -173,13 +171,16 @@ def attributed(e: Entity, text: str) -> bool:
 _SAYING = re.compile(r"\b(?:say|said|says|announc\w*|report\w*|confirm\w*|told|unveil\w*|publish\w*|name[ds]?)\b", re.I)
 
 
+SPEECH_VERB = r"\b(?:said|says|told|added|explained)\b"  # who says what a sentence reports
+
+
 def speaks(question: Question, span: str, text: str) -> bool:
     """`span` is who says what `text` reports ("said Julian Prideaux, head of paintings", "Treharne said"),
     and the question asks who did something, not who said it."""
     at = text.find(span)
     return question.answer_type in ("person", "agent") and at >= 0 and not _SAYING.search(question.asked) and bool(
-        re.search(r"\b(?:said|says|told|added|explained)\s*$", text[max(0, at - 20):at])
-        or re.match(r"\s*(?:,[^,]{0,60},\s*)?(?:said|says|told|added|explained)\b", text[at + len(span):]))
+        re.search(rf"{SPEECH_VERB}\s*$", text[max(0, at - 20):at])
+        or re.match(rf"\s*(?:,[^,]{{0,60}},\s*)?{SPEECH_VERB}", text[at + len(span):]))
 
 
 def reports_date(question: Question, span: str, text: str) -> bool:

@@ -219,12 +219,17 @@ def test_answers_that_say_the_same_are_one_side():
     assert not same_value(value_key("Grace Oduya", "person"), value_key("Lionel Ferrand", "person"))
 
 
+def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
+    """An answerer over one of tests/data's sets of articles, indexed."""
+    store = Store.open(tmp_path_factory.mktemp(folder) / ".index")
+    run_index(store, [ROOT / "tests" / "data" / folder / "corpus"], lambda: embeddings, max_bytes=2**20)
+    return Answerer(store, embeddings)
+
+
 @pytest.fixture(scope="module")
 def conflicts(tmp_path_factory, embeddings):
     """The conflicts development set's articles (tests/data/conflicts), indexed."""
-    store = Store.open(tmp_path_factory.mktemp("conflicts") / ".index")
-    run_index(store, [ROOT / "tests" / "data" / "conflicts" / "corpus"], lambda: embeddings, max_bytes=2**20)
-    return Answerer(store, embeddings)
+    return _answerer_over("conflicts", tmp_path_factory, embeddings)
 
 
 def test_terse_queries_and_money_verbs_ask_for_their_kind(conflicts):
@@ -306,9 +311,7 @@ def test_sources_that_agree_in_other_words_or_answer_other_questions_do_not_disa
 @pytest.fixture(scope="module")
 def late(tmp_path_factory, embeddings):
     """The fourth conflicts set's articles (tests/data/conflicts_late), indexed."""
-    store = Store.open(tmp_path_factory.mktemp("late") / ".index")
-    run_index(store, [ROOT / "tests" / "data" / "conflicts_late" / "corpus"], lambda: embeddings, max_bytes=2**20)
-    return Answerer(store, embeddings)
+    return _answerer_over("conflicts_late", tmp_path_factory, embeddings)
 
 
 def test_an_article_that_answers_in_other_words_is_a_side(late):
