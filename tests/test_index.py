@@ -5,9 +5,11 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -156,6 +158,19 @@ def test_chunks_command_shows_rows_with_headers():
     assert "Japan’s Role: Host joint military exercises" in human
 
 
+def _files_committed(sqlite: Path) -> int:
+    """How many manifest records say "ok", read straight from Chroma's SQLite file (read-only, so the
+    indexer being watched is not disturbed); 0 while the file is missing or locked."""
+    if not sqlite.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{sqlite}?mode=ro", uri=True, timeout=0.1)) as con:
+            return con.execute("SELECT count(*) FROM embedding_metadata "
+                               "WHERE key = 'status' AND string_value = 'ok'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (SHARED / "eval/tatqa_dev/corpus").is_dir(), reason="shared eval packs absent")
 def test_kill_9_mid_run_leaves_a_serving_index_and_the_next_run_completes(tmp_path, embeddings):
@@ -167,11 +182,9 @@ def test_kill_9_mid_run_leaves_a_serving_index_and_the_next_run_completes(tmp_pa
     ix = tmp_path / "ix"
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", str(corpus), "--index-dir", str(ix)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sqlite = ix / "chroma" / "chroma.sqlite3"
     deadline = time.time() + 120
-    while time.time() < deadline and (not sqlite.exists() or sqlite.stat().st_size < 2 * MB):
-        time.sleep(0.05)  # wait until chunks are being written, then kill in the middle of it
-    time.sleep(1.0)
+    while time.time() < deadline and not _files_committed(ix / "chroma" / "chroma.sqlite3"):
+        time.sleep(0.05)  # wait until one batch is in, then kill while the next is being written
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
