@@ -179,7 +179,7 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
     if _BOUND.search(sentence[:max(sentence.find(span), 0)]):
         return False  # "expected to pass three million passengers": a bound, not a figure
     said = set(YEAR.findall(sentence))
-    return (said == years or not said or not years) and not _held_by_another(question, sentence, span) \
+    return (said == years or not said or not years) and not _held_by_another(question, sentence, span, claim) \
         and alike(mine, claim, span, sentence, question.answer_type)
 
 
@@ -256,8 +256,8 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
 
 
-def _held_by_another(question: Question, statement: str, span: str) -> bool:
-    """A figure, date or place its sentence gives for something the question does not name: the sentence
+def _held_by_another(question: Question, statement: str, span: str, claim: str = "") -> bool:
+    """A figure, date or place its sentence gives for something neither the question nor the `claim` names: the sentence
     does not name all the question names, and the nearest name before the value is another's ("Halbrook is
     the bigger partner: it reported revenue of $310 million" asked of Pennick's revenue; not "a wildfire
     out of the Sollen Hills destroyed 37 homes on the edge of Varnholt" asked of Varnholt)."""
@@ -270,6 +270,9 @@ def _held_by_another(question: Question, statement: str, span: str) -> bool:
     # a name made of the question's own words is of what it asks ("the Associated Locomotive Drivers' Union" asked
     # when the train drivers' strike is)
     named = {t for e in _named(question) for t in tokenize(e)} | set(question.nouns)
+    # ... or a name of the claim's sentence ("Lowmarsh District Council had counted 117 damaged homes" against
+    # "Lowmarsh District Council updated its figure, saying 171 homes", asked of Tenterby)
+    named |= {t for m in _NAME.finditer(claim) for t in tokenize(m.group(0)) if m.start() > 0}
     parsed = parse(sentence)
     proper = [t.start for t in parsed.tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
     # no holder: a person before a figure who gives it ("chief executive Priya Haldane told councillors ... 14,800"),
