@@ -12,9 +12,11 @@ Grounded (the default, no LLM): the briefing says only what the articles say, ve
   4. The bottom line, then the key points theme by theme in turn, are picked MMR-style (central and
      not redundant with what is already said) until the word budget is spent. The same sentence in
      another article (a wire copy) is merged into the point, citing both (`plan`).
-  5. Disagreements: across articles of the same story, a sentence repeated with one value changed;
-     inside one article, two sentences that differ in one value only, one person given two titles,
-     or an office left unnamed at first and named later (`inconsistency`, `textscan`).
+  5. Disagreements: across articles of the same story, by the detector answers use (`sides`): each value a
+     sentence states (a figure, a date, a person) is asked about, and another article that restates the
+     claim with another value is a side, weighed, cited and dated (`plan.Disputes`); a sentence repeated
+     with one value changed; inside one article, two sentences that differ in one value only, one person
+     given two titles, or an office left unnamed at first and named later (`inconsistency`, `textscan`).
   6. Key figures (the most relevant table rows, with their headers), a timeline (published dates and
      dates stated in sentences) and, for a topic, gaps: its words, dates or figures the articles lack.
 With an LLM, the model writes the bottom line and key points from numbered passages and each of its
@@ -40,6 +42,7 @@ from index.store import PAGE, Store, chunk_from_record
 from index.types import Chunk
 
 from .citations import Citations
+from .compose import weigh
 from .briefing import Briefing, Event, Figure, Point, Source, Theme
 from .errors import UsageError
 from .question import understand
@@ -212,8 +215,10 @@ class Briefer:
                                   tuple((tuple(r.row.get(h, "") for h in headers), mark([(r, r.text)])[0])
                                         for r in rows)))
         timeline = [Event(date, i.text, mark(i.refs)) for date, i in plan.timeline]
-        disagreements = [Conflict(about, tuple((v, mark([ref])[0]) for v, ref in values))
-                         for about, values in plan.disagreements]
+        disagreements = [Conflict(d.about, tuple((v, mark([ref])[0]) for v, ref in d.values),
+                                  tuple(weigh(side, mark([(ev.chunk, ev.quote) for ev in side.cited]))
+                                        for side in d.sides))
+                         for d in plan.disagreements]
         citations = cites.build()
         by_article: dict[str, list[Citation]] = defaultdict(list)
         for c in citations:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .types import Citation, Conflict
+from .types import Citation, Conflict, ConflictSide
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ class Briefing:
             out += ["## Timeline", ""] + [f"- **{e.date}** {e.text} {refs(e.markers)}" for e in self.timeline] + [""]
         if self.disagreements:
             out += ["## Where sources disagree", ""]
-            out += [f"- **{c.about}**: " + " vs ".join(f"“{v}” [{m}]" for v, m in c.values) for c in self.disagreements]
+            out += [f"- **{c.about}**: " + (" · ".join(s.describe() + _LATER * s.later for s in c.sides) if c.sides else
+                                             " vs ".join(f"“{v}” [{m}]" for v, m in c.values))
+                    for c in self.disagreements]
             out += [""]
         if self.gaps:
             out += ["## Gaps", ""] + [f"- {g}" for g in self.gaps] + [""]
@@ -143,7 +145,8 @@ class Briefing:
         if self.disagreements:
             body.append("<h2>Where sources disagree</h2><ul>" + "".join(
                 f"<li><strong>{e(c.about)}</strong>: "
-                + " vs ".join(f"“{e(v)}”{refs([m])}" for v, m in c.values) + "</li>" for c in self.disagreements)
+                + (" · ".join(_html_side(s) + _LATER * s.later for s in c.sides) if c.sides else
+                   " vs ".join(f"“{e(v)}”{refs([m])}" for v, m in c.values)) + "</li>" for c in self.disagreements)
                 + "</ul>")
         if self.gaps:
             body.append("<h2>Gaps</h2><ul>" + "".join(f"<li>{e(g)}</li>" for g in self.gaps) + "</ul>")
@@ -183,6 +186,15 @@ def _md_refs(markers) -> str:
 
 def _html_refs(markers) -> str:
     return "".join(f'<sup><a href="#c{m}">[{m}]</a></sup>' for m in markers)
+
+
+_LATER = ", the later report, which says it corrects an earlier one"
+
+
+def _html_side(side: ConflictSide) -> str:
+    """A side's description with its text escaped and its markers linked."""
+    escaped = replace(side, value=html.escape(side.value), publishers=tuple(map(html.escape, side.publishers)))
+    return escaped.describe(_html_refs)
 
 
 def _md_row(cells: tuple[str, ...]) -> str:

@@ -5,7 +5,6 @@ type, the quote alone. A whole table answers questions about its rows; several a
 are each stated; sources that disagree are stated side by side."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -24,7 +23,7 @@ from .spans import answer_span
 from .table_answers import every_row, members, ranked
 from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
 from .sides import Side, sides
-from .types import Answer, Conflict, ConflictSide
+from .types import Answer, Conflict, ConflictSide, when
 from .units import units_of
 
 
@@ -127,35 +126,22 @@ def _disagreement(store: Store, meaning: Meaning, question: Question, best: Evid
     if not found:
         return None
     cites = Citations()
-    parts, weighed = [], []
-    for side in found:
-        markers = tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)
-        n, k = len(side.evidence), len(side.sources)
-        count = f"{n} article{'s' * (n > 1)}" if n == k else f"{n} articles, {k} source{'s' * (k > 1)}"
-        publishers = tuple(dict.fromkeys(ev.chunk.publisher for ev in side.evidence if ev.chunk.publisher))
-        said = ", ".join(p for p in (", ".join(publishers), _when(side.dates)) if p)
-        parts.append(f"{side.value} ({count} {''.join(f'[{m}]' for m in markers)}{': ' + said if said else ''})")
-        weighed.append(ConflictSide(side.value, markers, n, k, publishers, tuple(side.dates), side.later))
-    text = "Sources disagree: " + " · ".join(parts) + "."
+    weighed = [weigh(side, tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)) for side in found]
+    text = "Sources disagree: " + " · ".join(s.describe() for s in weighed) + "."
     if found[0].later:  # the later report says it corrects the earlier: quoted, so the reader sees why
         ev = next(ev for ev in found[0].evidence if found[0].correction in ev.chunk.text)
-        who = ", ".join(p for p in (ev.chunk.publisher, _when([ev.chunk.published_at[:10]])) if p)
+        who = ", ".join(p for p in (ev.chunk.publisher, when([ev.chunk.published_at[:10]])) if p)
         text += f" The later report ({who}) says: {quoted(found[0].correction)} [{cites.mark(ev.chunk, found[0].correction)}]"
     conflict = Conflict(about=best.about or question.text, values=tuple((s.value, m.markers[0]) for s, m in
                                                                        zip(found, weighed)), sides=tuple(weighed))
     return grounded(question, text, cites, [conflict])
 
 
-def _when(dates: list[str]) -> str:
-    """"3 May 2024", "2 and 3 May 2024": the days articles were published."""
-    days = []
-    for iso in dates:
-        try:
-            days.append(date.fromisoformat(iso[:10]))
-        except ValueError:
-            continue
-    said = [f"{d.day} {d:%b %Y}" for d in sorted(set(days))]
-    return " and ".join(said) if len(said) <= 2 else f"{said[0]} to {said[-1]}"
+def weigh(side: Side, markers: tuple[int, ...]) -> ConflictSide:
+    """A side as the JSON shows it: its value, a marker per independent source, its counts, publishers, dates."""
+    publishers = tuple(dict.fromkeys(ev.chunk.publisher for ev in side.evidence if ev.chunk.publisher))
+    return ConflictSide(side.value, markers, len(side.evidence), len(side.sources), publishers, tuple(side.dates),
+                        side.later)
 
 
 def _row_label(ev: Evidence) -> str:

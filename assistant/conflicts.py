@@ -11,7 +11,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
-from .thresholds import COPY, SAME_STORY
+from .thresholds import SAME_STORY
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
@@ -132,9 +132,9 @@ def value_key(span: str, answer_type: str) -> str:
 # units of measurement, by their first two letters: what a figure with one measures
 _UNITS = {"me": "length", "mi": "length", "km": "length", "ki": "length", "ya": "length", "fe": "length", "fo": "length",
           "ce": "length", "cm": "length", "mm": "length", "to": "weight", "kg": "weight", "gr": "weight", "ho": "time",
-          "mw": "power", "gw": "power", "li": "volume", "ac": "area", "he": "area", "de": "temperature"}
+          "mw": "power", "gw": "power", "li": "volume", "ac": "area", "he": "area", "de": "temperature", "g": "weight"}
 _UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|(?:centi|milli)met(?:re|er)s?|cm|mm|yards?|"
-                   r"feet|foot|tonnes?|tons?|kg|kilograms?|grams?|hours?|mw|gw|litres?|liters?|acres?|hectares?|"
+                   r"feet|foot|tonnes?|tons?|kg|g|kilograms?|grams?|hours?|mw|gw|litres?|liters?|acres?|hectares?|"
                    r"degrees?)\b", re.I)
 
 

@@ -1,13 +1,14 @@
 """The grounded plan of a briefing, before markers are numbered: its bottom line and key points theme by
 theme (picked MMR-style: central and not redundant), key figures, timeline, disagreements and gaps,
 all within the word budget. The same sentence in another article (a wire copy) is merged into the
-point, citing both; with one value changed, in an article of the same story, it is a disagreement."""
+point, citing both; with one value changed, in an article of the same story, it is a disagreement, and so
+is a claim that another article of the story restates with another value, found as answers find it (`Disputes`)."""
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,14 +18,15 @@ from index.lexical import tokenize
 from index.store import Store
 from index.types import Chunk
 
-from .conflicts import exact, find_conflicts, shared_words, value_key
-from .sides import comparable, same_value
+from .conflicts import amount_kind, exact, find_conflicts, shared_words
+from .sides import CALENDAR, Side, sides, slot
 from .evidence import Evidence
 from .question import YEAR, understand
-from .thresholds import RESTATED, RESTATED_STORY
-from .sentences import is_instruction, tokset
+from .sentences import is_instruction
 from .spans import attributed, entities_of, stated
 from .inconsistency import Disagreement, inconsistencies
+from .thresholds import RESTATED_STORY
+from .meaning import Meaning
 from .retrieval import Hit
 from .textscan import frame, numbers, stated_dates, variant
 from .themes import group_themes, name_theme
@@ -52,6 +54,19 @@ class Item:
 
 
 @dataclass
+class Dispute:
+    """Sources that disagree: what about, each value with a citation, and where found by answer, every side weighed."""
+
+    about: str
+    values: list[tuple[str, Ref]]
+    sides: list[Side] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, found: Disagreement) -> Dispute:
+        return cls(*found)
+
+
+@dataclass
 class Plan:
     """What a briefing will say, part by part; `words()` counts its prose (every part, or those named)."""
 
@@ -59,20 +74,20 @@ class Plan:
     themes: list[tuple[str, list[Item]]] = field(default_factory=list)
     figures: list[list[Chunk]] = field(default_factory=list)
     timeline: list[tuple[str, Item]] = field(default_factory=list)
-    disagreements: list[Disagreement] = field(default_factory=list)
+    disagreements: list[Dispute] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
 
     def words(self, *parts: str) -> int:
         counts = {"bottom": sum(count_words(i.text) for i in self.bottom),
                   "points": sum(count_words(i.text) for _, items in self.themes for i in items),
                   "timeline": sum(count_words(i.text) for _, i in self.timeline),
-                  "disagreements": sum(_conflict_words(a, vs) for a, vs in self.disagreements),
+                  "disagreements": sum(_conflict_words(d) for d in self.disagreements),
                   "gaps": sum(count_words(g) for g in self.gaps)}
         return sum(counts[p] for p in parts or counts)
 
 
-def _conflict_words(about: str, values: list) -> int:
-    return count_words(about) + sum(count_words(v) for v, _ in values)
+def _conflict_words(d: Dispute) -> int:
+    return count_words(d.about) + sum(count_words(v) for v, _ in d.values)
 
 
 def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[Chunk], vectors: np.ndarray,
@@ -107,25 +122,24 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     groups = group_themes(units, chunks, vectors, single, max(2, min(MAX_THEMES, words // 60)))
     pool = set(units)
     said: list[Unit] = []
-    found: list[Disagreement] = []  # disagreements not yet admitted
-
-    restated = Restated(store, embeddings)
+    # disagreements not yet admitted: over the values of every sentence, most relevant first
+    disputes = Disputes(store, Meaning(embeddings), units)
+    found: list[Dispute] = [d for u in sorted(units, key=lambda u: -u.score) for d in disputes.of(u)]
 
     def take(u: Unit) -> Item:
         pool.discard(u)
         said.append(u)
         refs = [(u.chunk, u.quote)] + _twins(store, u, pool, found)
-        found.extend(restated.disagreements(u, pool))
         return Item(u.text, refs)
 
     def admit() -> None:
-        said = {(about, tuple(v for v, _ in values)) for about, values in plan.disagreements}
-        for about, values in sorted(found, key=lambda d: -_weight(d, relevance)):
-            cost = _conflict_words(about, values)
+        said = {(d.about, tuple(v for v, _ in d.values)) for d in plan.disagreements}
+        for d in sorted(found, key=lambda d: -_weight(d, relevance)):
+            cost = _conflict_words(d)
             if plan.words("disagreements") + cost <= SHARE["disagreements"] * words \
-                    and plan.words() + cost <= words and (about, tuple(v for v, _ in values)) not in said:
-                plan.disagreements.append((about, values))
-                said.add((about, tuple(v for v, _ in values)))  # copies of an article say it again
+                    and plan.words() + cost <= words and (d.about, tuple(v for v, _ in d.values)) not in said:
+                plan.disagreements.append(d)
+                said.add((d.about, tuple(v for v, _ in d.values)))  # copies of an article say it again
         found.clear()
 
     # the bottom line: one article's lead, or the best of the three main themes; its first sentence
@@ -137,7 +151,7 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     if single:  # in the article's order
         position = {id(i): u.position for i, u in zip(plan.bottom, said)}
         plan.bottom.sort(key=lambda i: position[id(i)])
-    found += inconsistencies(units)
+    found += map(Dispute.of, inconsistencies(units))
     admit()
     plan.timeline = _timeline(units, min(SHARE["timeline"] * words, words - plan.words()))
     if query:
@@ -162,7 +176,7 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     return plan
 
 
-def _twins(store: Store, u: Unit, pool: set[Unit], found: list[Disagreement]) -> list[Ref]:
+def _twins(store: Store, u: Unit, pool: set[Unit], found: list[Dispute]) -> list[Ref]:
     """The same sentence in other articles: a copy is merged (its citation returned); a copy with
     one value changed, in an article of the same story, is a disagreement (added to `found`).
     Both leave the pool."""
@@ -173,8 +187,8 @@ def _twins(store: Store, u: Unit, pool: set[Unit], found: list[Disagreement]) ->
         v = others[i]
         values = variant(u.text, v.text)
         if values and _same_story(store, u, v):
-            found.append((frame(u.text, values[0]), [(values[0], (u.chunk, u.quote)),
-                                                      (values[1], (v.chunk, v.quote))]))
+            found.append(Dispute(frame(u.text, values[0]), [(values[0], (u.chunk, u.quote)),
+                                                             (values[1], (v.chunk, v.quote))]))
             pool.discard(v)
         elif not values and score >= 90 and numbers(u.text) == numbers(v.text):
             merged.append((v.chunk, v.quote))
@@ -183,73 +197,96 @@ def _twins(store: Store, u: Unit, pool: set[Unit], found: list[Disagreement]) ->
 
 
 _GROUPS = {"MONEY": "amount", "PERCENT": "amount", "QUANTITY": "amount", "CARDINAL": "amount", "DATE": "date",
-           "PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place"}
+           "PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organization"}
+KINDS = {"amount", "date", "person"}
+_WH = {"date": "When", "person": "Who", "place": "Where", "organization": "Which organisation"}
+_PLACED = re.compile(r"\b(?:on|in|at|near|by|from|since|until|to)\s+(?:the\s+)?$", re.I)
 
 
-class Restated:
-    """The answer-based detector of answering (`sides`), for a briefing's points: the same claim in another
-    article of the same events, in its own words (close in meaning), with another value of one kind (a
-    figure, a date, a person, a place) after normalising spellings, and no other value of that kind."""
+def claims(text: str) -> list[tuple[str, str, int]]:
+    """The values a sentence states as its own, each once, as (value, kind, offset): as answers take them, of
+    what the sentence says ("said on Monday" dates the report; "last month", "two decades" are no dates)."""
+    out = {}
+    for e in entities_of(text):
+        kind = _GROUPS.get(e.label)
+        if kind in KINDS and exact(e.text) and stated(e, text, kind) and e.text not in out \
+                and not (kind == "date" and (attributed(e, text) or not CALENDAR.search(e.text))):
+            out[e.text] = (e.text, kind, e.start)
+    return list(out.values())
 
-    def __init__(self, store: Store, embeddings: "Embeddings"):
-        self.store, self.embeddings = store, embeddings
-        self.vectors: dict[str, np.ndarray] = {}
 
-    def _values(self, text: str) -> dict[str, set[tuple[str, str, int]]]:
-        """A sentence's values by kind, as (text, normalised, offset)."""
-        out: dict[str, set[tuple[str, str, int]]] = defaultdict(set)
-        for e in entities_of(text):
-            group = _GROUPS.get(e.label)
-            # as in answers: a value the sentence states as its own, of what the sentence says ("said on
-            # Monday" dates the report); "last month" is no date
-            if group and exact(e.text) and stated(e, text, group) \
-                    and not (group == "date" and (attributed(e, text) or not re.search(r"\d|day\b|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", e.text, re.I))):
-                out[group].add((e.text, value_key(e.text, group), e.start))
-        return out
+def claim_question(text: str, value: str, kind: str, at: int) -> str:
+    """A fact question whose answer is the value at `at` in `text`: its words, the value asked for, and no other
+    value of its kind, which would be taken for named ("How many homes: the council said … had been damaged
+    rather than the … it reported")."""
+    for other, k, start in sorted(claims(text), key=lambda c: -c[2]):
+        if k == kind and start != at:
+            text = f"{text[:start]}…{text[start + len(other):]}"
+            at -= (len(other) - 1) if start < at else 0
+    before, after = text[:at], text[at + len(value):]
+    if kind == "amount":
+        unit = amount_kind(value, text)
+        noun = re.match(r"\s*([A-Za-z][\w-]*)", after) if unit == "number" else None
+        wh = "How much" if unit == "money" else "What share" if unit == "share" else \
+            f"How many {noun.group(1)}" if noun else "How many"
+        after = after[noun.end():] if noun else after
+    else:
+        wh, before = _WH[kind], _PLACED.sub("", before) if kind in ("date", "place") else before
+    return f"{wh}: {' '.join(f'{before} … {after}'.split()).rstrip('.')}?"
 
-    def _cosines(self, u: Unit, others: list[Unit]) -> list[float]:
-        todo = [t for t in dict.fromkeys([u.text, *(v.text for v in others)]) if t not in self.vectors]
-        if todo:
-            for t, vec in zip(todo, np.asarray(self.embeddings.embed_documents(todo))):
-                self.vectors[t] = vec / (np.linalg.norm(vec) or 1.0)
-        return [float(self.vectors[u.text] @ self.vectors[v.text]) for v in others]
 
-    def disagreements(self, u: Unit, pool: set[Unit]) -> list[Disagreement]:
-        mine = self._values(u.text)
-        if not mine:
+_RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
+
+
+def _of_other_years(weighed: list[Side]) -> bool:
+    """Sides whose sentences are of different years, as their articles' dates place "last year" ("2.8 million
+    passengers last year", in 2025, and "2.6 million in 2023" are two facts)."""
+    years = []
+    for side in weighed:
+        ev = side.evidence[0]
+        said = set(YEAR.findall(ev.statement))
+        if ev.chunk.published_at[:4].isdigit() and (relative := _RELATIVE_YEAR.findall(ev.statement)):
+            shift = {"last": -1, "this": 0, "next": 1}  # the figure's year; a year named beside it is a base: "up 8% on 2023"
+            said = {str(int(ev.chunk.published_at[:4]) + shift[m.lower()]) for m in relative}
+        years.append(said)
+    return any(a and b and not a & b for i, a in enumerate(years) for b in years[i + 1:])
+
+
+class Disputes:
+    """The answer-based detector of answering (`sides`), for a briefing: each value a sentence states as its own
+    (a figure, a date, a person, a place, an organisation) is asked about as a fact question, and the other
+    articles of the same events among the briefing's are read for it as an answer reads them: one that restates
+    the claim with another value is a side, and every side is weighed, cited and dated."""
+
+    def __init__(self, store: Store, meaning: Meaning, units: list[Unit]):
+        self.store, self.meaning, self.lexical = store, meaning, store.lexical()
+        generation, idf = store.generation(), self.lexical.idf
+        chunks = {u.chunk.id: u.chunk for u in units}
+        articles = list(dict.fromkeys(c.article_id for c in chunks.values()))
+        self.evidence = {a: [Evidence(Hit(c, 1.0), c.text, c.text, 1.0, 1.0, score=1.0, p=1.0)
+                             for c in chunks.values() if c.article_id == a] for a in articles}
+        # other articles of the same events: rewrites of one story share a fifth of their words or more
+        self.siblings = {a: [b for b in articles if b != a
+                             and shared_words(store, a, b, generation, idf) >= RESTATED_STORY] for a in articles}
+        self.seen: set[frozenset[str]] = set()
+
+    def of(self, u: Unit) -> list[Dispute]:
+        """The disagreements over the values `u` states."""
+        others = [ev for a in self.siblings.get(u.chunk.article_id, []) for ev in self.evidence[a]]
+        if not others:
             return []
-        years = set(YEAR.findall(u.text))
-        candidates = []
-        generation, idf = self.store.generation(), self.store.lexical().idf
-        for v in pool:
-            if v.chunk.article_id == u.chunk.article_id or set(YEAR.findall(v.text)) != years \
-                    or shared_words(self.store, u.chunk.article_id, v.chunk.article_id, generation, idf) \
-                    < RESTATED_STORY:
-                continue
-            theirs = self._values(v.text)
-            for group, values in mine.items():
-                other = theirs.get(group, set())
-                if len(values) == 1 and len(other) == 1 \
-                        and not same_value(next(iter(values))[1], next(iter(other))[1]):
-                    (a, _, at), (b, _, bt) = next(iter(values)), next(iter(other))
-                    # each sentence's value unsaid by the other ("Coldbeck near Ambrey" / "Coldbeck"), comparable,
-                    # and of the same thing: the words around the two values meet ("340 jobs at its Carrow works" /
-                    # "430 jobs will go at its Carrow works"; not "a garage in Oldbury" / "the Calder region")
-                    if a not in v.text and b not in u.text and comparable(a, u.text, b, v.text, group) \
-                            and _around(u.text, at, a) & _around(v.text, bt, b):
-                        candidates.append((v, a, b))
-                        break
         found = []
-        for (v, a, b), cos in zip(candidates, self._cosines(u, [v for v, _, _ in candidates])):
-            if cos >= RESTATED and v in pool:
-                found.append((frame(u.text, a), [(a, (u.chunk, u.quote)), (b, (v.chunk, v.quote))]))
-                pool.discard(v)
+        for value, kind, at in claims(u.text):
+            question = replace(understand(claim_question(u.text, value, kind, at), self.lexical),
+                               intent="fact", answer_type=kind)
+            claim = Evidence(Hit(u.chunk, 1.0), u.text, u.quote, 1.0, 1.0, score=1.0, p=1.0)
+            weighed = sides(self.store, question, [claim, *others], self.meaning, claim=(claim, value))
+            keys = frozenset(side.key for side in weighed)
+            if len(weighed) >= 2 and keys not in self.seen and not _of_other_years(weighed):
+                self.seen.add(keys)
+                found.append(Dispute(slot(u.text, value), [(side.value, (side.cited[0].chunk, side.cited[0].quote))
+                                                            for side in weighed], weighed))
         return found
-
-
-def _around(text: str, at: int, value: str) -> frozenset[str]:
-    """The words next to a value: six before it, three after."""
-    return tokset(" ".join(text[:at].split()[-6:] + text[at + len(value):].split()[:3]))
 
 
 def _same_story(store: Store, a: Unit, b: Unit) -> bool:
@@ -272,8 +309,8 @@ def _best(pool: list[Unit], said: list[Unit], room: float, lead: float = 0.0) ->
     return best
 
 
-def _weight(disagreement: Disagreement, relevance: dict[str, float]) -> float:
-    return max(relevance.get(c.id, 0.0) for _, (c, _) in disagreement[1])
+def _weight(d: Dispute, relevance: dict[str, float]) -> float:
+    return max(relevance.get(c.id, 0.0) for _, (c, _) in d.values)
 
 
 def _timeline(units: list[Unit], room: float) -> list[tuple[str, Item]]:

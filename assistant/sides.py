@@ -21,7 +21,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, reports_date, speaks, typed_spans
-from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, STORY_DAYS
+from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -47,20 +47,25 @@ class Side:
         return [group[0] for group in self.sources]
 
 
-def sides(store: Store, question: Question, evidence: list[Evidence], meaning: Meaning) -> list[Side]:
+def sides(store: Store, question: Question, evidence: list[Evidence], meaning: Meaning,
+          claim: tuple[Evidence, str] | None = None) -> list[Side]:
     """The sides of a disagreement between articles over the asked fact, likeliest first (a later
     correction, then the most independent sources, then the latest); [] when they agree or only one
     article answers. Each other article among the best evidence is read for the sentence that restates
     the best answer's claim (closest in meaning, holding a value of the asked type), whatever its own
-    best sentence for the question is: an article may answer in a sentence that shares few of its words."""
+    best sentence for the question is: an article may answer in a sentence that shares few of its words.
+    `claim`: the evidence and its value to compare, where the caller knows them and gives only evidence of
+    articles of the same events (a briefing's sentence and its story's other articles): there is no question's
+    wording to place the value, so a restatement must hold its value among the same words."""
     if question.intent != "fact" or question.answer_type not in TYPED or not evidence \
             or evidence[0].chunk.kind == "table_row" or re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
         return []  # "how long is the bridge": a length or a duration, no calendar date to disagree on
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
-    best, mine = next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
-                       and (span := answer_span(question, ev.statement)) and exact(span)
-                       and not reports_date(question, span, ev.statement)), (evidence[0], ""))
+    claim_given = claim is not None
+    best, mine = claim or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
+                                and (span := answer_span(question, ev.statement)) and exact(span)
+                                and not reports_date(question, span, ev.statement)), (evidence[0], ""))
     if not mine:
         return []
     evidence = [best, *(ev for ev in evidence if ev is not best)]
@@ -70,7 +75,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         return value_key(span, question.answer_type)
 
     found = {key(mine): Side(mine, key(mine), [best])}
-    for ev in _restating(store, question, best, claim, mine, evidence, meaning):
+    for ev in _restating(store, question, best, claim, mine, evidence, meaning, given=claim_given):
         theirs = answer_span(question, ev.statement)
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
@@ -99,7 +104,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
 
 
 def _restating(store: Store, question: Question, best: Evidence, claim: str, mine: str, evidence: list[Evidence],
-               meaning: Meaning) -> list[Evidence]:
+               meaning: Meaning, given: bool = False) -> list[Evidence]:
     """For each other article among the best SIDE_DEPTH evidence, about the same thing as the best: its
     sentence that restates `claim` (the best evidence's sentence holding the answer `mine`), as evidence
     quoting it: the sentence closest in meaning that states a comparable value, if at least RESTATED (as for
@@ -127,8 +132,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                 span = answer_span(question, s)
                 # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
                 # that the sentence holds for what the question names
+                # a claim asked about by a briefing (no question's words to place it) is restated by a sentence whose
+                # words around the value meet the claim's ("counted 117 damaged homes" / "171 homes had been damaged")
                 if span and _comparable_in(question, mine, claim, span, s, years):
                     options.append((s, replace(ev, statement=s, quote=s)))
+    if given:  # no question's words place the value: it must be said of the same thing in both
+        options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
         return []
     vectors = meaning.vectors([claim, *(s for s, _ in options)])
@@ -142,14 +151,15 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         cosine, s, ev = max(scored, key=lambda x: x[0], default=(0.0, "", None))
         if ev is None or cosine < RESTATED:
             break
-        if same_story(store, best, ev) or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id]):
+        if given or same_story(store, best, ev) \
+                or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id]):
             anchors.append(s)
             picked[ev.chunk.article_id] = ev
         else:  # another thing: none of its sentences restate the claim
             options = [o for o in options if o[1].chunk.article_id != ev.chunk.article_id]
     # an article that answers the question in words far from the claim's ("Fining the company £4.8m at Sallowfield
     # Crown Court, Judge Ellen Cathcart said ..." / "Stourvale Water was fined £3.6 million on Wednesday")
-    for article_id in others:
+    for article_id in others if not given else ():
         if article_id in picked:
             continue
         if not (same_story(store, best, chunks[article_id][0])
@@ -163,6 +173,43 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                 picked[article_id] = replace(own, statement=s, quote=s)
                 break
     return list(picked.values())
+
+
+def slot(text: str, value: str) -> str:
+    """What a value is said of: the words around it, the value left out ("had counted … damaged homes, most of")."""
+    at = max(text.find(value), 0)
+    words = " ".join(text[:at].split()[-5:] + ["…"] + text[at + len(value):].split()[:5])
+    return re.sub(r"\s+([,;:.])", r"\1", words).strip(" -–—,;:")
+
+
+def _around(text: str, value: str, before: int = 6, after: int = 3) -> frozenset[str]:
+    """The words next to a value: six before it, three after."""
+    at = max(text.find(value), 0)
+    words = text[:at].split()
+    return tokset(" ".join(words[len(words) - before:] + text[at + len(value):].split()[:after]))
+
+
+_FULL_NAME = re.compile(r"(?!the\b|The\b)[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)+$")
+
+
+def _said_alike(question: Question, meaning: Meaning, a_text: str, a: str, b_text: str, b: str) -> bool:
+    """Two values that a claim of a briefing and another article's sentence say of the same thing, where no
+    question's words place them: counts of the same things (a word of the two after each: "117 damaged homes" /
+    "171 homes", not "14 hospitals" / "four in five cancers"); sums and shares among the same words ("a premium of
+    31%" is not "volumes fell 4%"); people by their full names, as news introduces them (not a possessor: "Ottilie
+    Brandauer's"), in words that mean the
+    same (SLOT_LIKE: "has appointed … as head coach" / "are set to appoint … as their new head coach"); dates on
+    the calendar."""
+    kind = question.answer_type
+    if kind == "amount":
+        if amount_kind(a, a_text) == "number":
+            return bool(_around(a_text, a, 0, 2) & _around(b_text, b, 0, 2))
+        return bool(_around(a_text, a) & _around(b_text, b))
+    if kind == "person":
+        slots = meaning.vectors([slot(a_text, a), slot(b_text, b)])
+        return all(_FULL_NAME.match(v) and not re.search(r"[’']s$", v) for v in (a, b)) \
+            and float(slots[slot(a_text, a)] @ slots[slot(b_text, b)]) >= SLOT_LIKE
+    return kind != "date" or bool(CALENDAR.search(a) and CALENDAR.search(b))
 
 
 def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str]) -> bool:
@@ -183,15 +230,11 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         and alike(mine, claim, span, sentence, question.answer_type)
 
 
-_CALENDAR = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:mon|tues|wednes|thurs|fri|"
-                       r"satur|sun)day\b|\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
+CALENDAR = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+                      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+                      r"\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
-
-
-def comparable(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
-    """Two answers that can disagree: both exact, and `alike`."""
-    return exact(a) and exact(b) and alike(a, a_text, b, b_text, kind)
 
 
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
@@ -200,7 +243,7 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), not what is now and
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
-        and (kind != "date" or bool(_CALENDAR.search(a) and _CALENDAR.search(b))) \
+        and (kind != "date" or bool(CALENDAR.search(a) and CALENDAR.search(b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
         and (kind != "date" or precision(a) == precision(b))
 

@@ -128,8 +128,8 @@ _SUPERSEDED = re.compile(r"\b(?:not(?:\s+(?:to|by|at|in|on|for|from))?(?:\s+the)
 
 
 _EVENT = re.compile(r"\b(?:during|throughout|since)\s+(?:the\s+)?$", re.I)
-_ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed)\s+(?:on\s+)?|told\s+[^.;,]{1,60}?\s+on\s+)$",
-                         re.I)
+_ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed|(?:updated|revised|corrected)(?:\s+(?:its|their|the)\s+"
+                         r"\w+)?)\s+(?:on\s+)?|told\s+[^.;,]{1,60}?\s+on\s+)$", re.I)  # "updated its figure on Thursday"
 
 
 def placed(text: str, e: Entity) -> bool:

@@ -60,6 +60,8 @@ ANSWERS_TOO = 0.5  # another article's evidence answers the question too when it
 #   share of the best's; its value is then a side though its sentence is worded far from the claim ...
 RESTATED_LOOSELY = 0.3  # ... if it is at least this close in meaning to the claim (cosine; restatements in other
 #   words score 0.3-0.55 on the four conflicts sets, other sentences of the same story down to 0)
+SLOT_LIKE = 0.4  # a briefing's claim and another article's sentence say a name of the same thing: the words around
+#                 each (`sides._slot`) this close in meaning (the embedder's cosine; dev pairs: same role 0.58-0.81, other roles 0.05-0.51)
 SIDE_DEPTH = 12  # another article is read for a side when it has evidence among this many of the best
 SAME_SUBJECT = 0.75  # ... about the same thing when both articles (and titles) hold this share of the words of a
 #                      question typed in lower case (no entities to compare), idf-weighted

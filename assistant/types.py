@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from index.types import Chunk
 
@@ -54,6 +55,25 @@ class ConflictSide:
     def as_json(self) -> dict:
         return asdict(self) | {"markers": list(self.markers), "publishers": list(self.publishers),
                                "dates": list(self.dates)}
+
+    def describe(self, refs=lambda markers: "".join(f"[{m}]" for m in markers)) -> str:
+        """"430 (2 articles, 1 source [1]: Valley Courier, 4 May 2024)"; `refs` writes the markers."""
+        count = f"{self.articles} article{'s' * (self.articles > 1)}" if self.articles == self.sources else \
+            f"{self.articles} articles, {self.sources} source{'s' * (self.sources > 1)}"
+        said = ", ".join(p for p in (", ".join(self.publishers), when(self.dates)) if p)
+        return f"{self.value} ({count} {refs(self.markers)}{': ' + said if said else ''})"
+
+
+def when(dates) -> str:
+    """"3 May 2024", "2 and 3 May 2024": the days articles were published."""
+    days = []
+    for iso in dates:
+        try:
+            days.append(date.fromisoformat(iso[:10]))
+        except ValueError:
+            continue
+    said = [f"{d.day} {d:%b %Y}" for d in sorted(set(days))]
+    return " and ".join(said) if len(said) <= 2 else f"{said[0]} to {said[-1]}"
 
 
 @dataclass(frozen=True)

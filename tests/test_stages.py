@@ -353,3 +353,11 @@ def test_a_briefing_says_where_sources_disagree_by_answer(conflicts):
     assert [sorted(v for v, _ in d.values) for d in months.disagreements] == [["December", "November"]]
     for agreeing in ("Fenmore Cycles exports", "Marrow Valley harvest"):  # "U.S." / "the United States"; a forecast
         assert not Briefer(conflicts.store, conflicts.embeddings).brief(agreeing, words=250).disagreements, agreeing
+    # found as an answer finds it, whatever the wording: every side weighed, the later correction named
+    jobs = Briefer(conflicts.store, conflicts.embeddings).brief("Pemberton Carrow jobs", words=250)
+    [cut] = jobs.disagreements
+    assert [(s.value, s.articles, s.sources, s.later) for s in cut.sides] == [("430", 1, 1, True), ("340", 2, 1, False)]
+    assert cut.sides[1].publishers == ("Continental Wire", "Morning Ledger") and cut.sides[0].dates == ("2024-05-04",)
+    cited = {c.marker: c.text for c in jobs.citations}
+    assert "430" in cited[cut.sides[0].markers[0]] and "340" in cited[cut.sides[1].markers[0]]
+    assert "430 (1 article [" in jobs.to_markdown() and "the later report" in jobs.to_html()
