@@ -45,6 +45,7 @@ from .citations import Citations
 from .compose import weigh
 from .briefing import Briefing, Event, Figure, Point, Source, Theme
 from .errors import UsageError
+from .meaning import Meaning
 from .question import understand
 from .plan import Item, Plan, draft_plan
 from .retrieval import Filters, Retriever
@@ -83,6 +84,7 @@ class Briefer:
 
     def __post_init__(self):
         self.retriever = Retriever(self.store, self.embeddings)
+        self.meaning = Meaning(self.embeddings)
 
     def brief(self, topic: str | None = None, filters: Filters = Filters(), words: int = 300,
               since_last: bool = False, on_progress: Progress | None = None) -> Briefing:
@@ -110,7 +112,7 @@ class Briefer:
                                       "grounded")
         else:
             say("choosing the key points")
-            plan = draft_plan(self.store, self.embeddings, topic, chunks, vectors, words)
+            plan = draft_plan(self.store, self.embeddings, topic, chunks, vectors, words, self.meaning)
             mode = "grounded"
             if self.llm is not None:
                 say("writing with the LLM")

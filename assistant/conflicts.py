@@ -3,6 +3,7 @@ story (a first report and its correction, two outlets). Copies of one claim coun
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -115,6 +116,7 @@ _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 
 
+@lru_cache(maxsize=65536)  # dateparser is slow, and a briefing compares the same spans many times
 def value_key(span: str, answer_type: str) -> str:
     """One spelling for answers that say the same ("$1.2 billion" / "1.2bn dollars", "Oct. 3" / "3 October",
     "U.S." / "US"): what two sources are compared on."""

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 MAX_THEMES = 6
 MAX_POINTS = 4  # per theme
 MAX_ROWS = 6  # per table
+MAX_CLAIMED = 40  # sentences whose values are checked against other articles, the most relevant first
+MAX_SIBLINGS = 4  # ... against this many other articles of the same story at most
 SHARE = {"bottom": 0.3, "disagreements": 0.25, "timeline": 0.15, "gaps": 0.15}  # of --words, at most
 
 # a sentence that leans on the one before or after it ("It will ...", "The following table ...") reads badly alone
@@ -91,8 +93,9 @@ def _conflict_words(d: Dispute) -> int:
 
 
 def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[Chunk], vectors: np.ndarray,
-               words: int) -> Plan:
-    """What a grounded briefing of `words` words says, picked from `chunks` (with their stored `vectors`)."""
+               words: int, meaning: Meaning | None = None) -> Plan:
+    """What a grounded briefing of `words` words says, picked from `chunks` (with their stored `vectors`);
+    `meaning`: the embedder's sentence vectors, kept between briefings."""
     plan = Plan()
     lexical = store.lexical()
     query = understand(topic, lexical) if topic else None
@@ -123,8 +126,8 @@ def draft_plan(store: Store, embeddings: "Embeddings", topic: str, chunks: list[
     pool = set(units)
     said: list[Unit] = []
     # disagreements not yet admitted: over the values of every sentence, most relevant first
-    disputes = Disputes(store, Meaning(embeddings), units)
-    found: list[Dispute] = [d for u in sorted(units, key=lambda u: -u.score) for d in disputes.of(u)]
+    disputes = Disputes(store, meaning or Meaning(embeddings), units)
+    found: list[Dispute] = [d for u in sorted(units, key=lambda u: -u.score)[:MAX_CLAIMED] for d in disputes.of(u)]
 
     def take(u: Unit) -> Item:
         pool.discard(u)
@@ -260,19 +263,31 @@ class Disputes:
 
     def __init__(self, store: Store, meaning: Meaning, units: list[Unit]):
         self.store, self.meaning, self.lexical = store, meaning, store.lexical()
-        generation, idf = store.generation(), self.lexical.idf
+        self.generation = store.generation()
         chunks = {u.chunk.id: u.chunk for u in units}
-        articles = list(dict.fromkeys(c.article_id for c in chunks.values()))
+        self.articles = list(dict.fromkeys(c.article_id for c in chunks.values()))
         self.evidence = {a: [Evidence(Hit(c, 1.0), c.text, c.text, 1.0, 1.0, score=1.0, p=1.0)
-                             for c in chunks.values() if c.article_id == a] for a in articles}
-        # other articles of the same events: rewrites of one story share a fifth of their words or more
-        self.siblings = {a: [b for b in articles if b != a
-                             and shared_words(store, a, b, generation, idf) >= RESTATED_STORY] for a in articles}
-        self.seen: set[frozenset[str]] = set()
+                             for c in chunks.values() if c.article_id == a] for a in self.articles}
+        self.siblings: dict[str, list[str]] = {}
+        self.seen: set[frozenset[str]] = set()  # the values of each disagreement found
+        self.asked: set[str] = set()
+
+    def _siblings(self, article: str) -> list[str]:
+        """Other articles of the same events, those sharing most words first: rewrites of one story share a
+        fifth of their words or more."""
+        if article not in self.siblings:
+            shared = {b: shared_words(self.store, article, b, self.generation, self.lexical.idf)
+                      for b in self.articles if b != article}
+            self.siblings[article] = sorted((b for b, x in shared.items() if x >= RESTATED_STORY),
+                                            key=lambda b: -shared[b])[:MAX_SIBLINGS]
+        return self.siblings[article]
 
     def of(self, u: Unit) -> list[Dispute]:
         """The disagreements over the values `u` states."""
-        others = [ev for a in self.siblings.get(u.chunk.article_id, []) for ev in self.evidence[a]]
+        if u.text in self.asked:  # a copy's sentence: asked already
+            return []
+        self.asked.add(u.text)
+        others = [ev for a in self._siblings(u.chunk.article_id) for ev in self.evidence[a]]
         if not others:
             return []
         found = []

@@ -126,16 +126,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
 
     others = [a for a in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH])
               if a != best.chunk.article_id and a in read and of_the_years(*read[a])]
-    for article_id in others:
-        for ev in chunks[article_id]:
-            for s in sentences(ev.chunk.text):
-                span = answer_span(question, s)
-                # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
-                # that the sentence holds for what the question names
-                # a claim asked about by a briefing (no question's words to place it) is restated by a sentence whose
-                # words around the value meet the claim's ("counted 117 damaged homes" / "171 homes had been damaged")
-                if span and _comparable_in(question, mine, claim, span, s, years):
-                    options.append((s, replace(ev, statement=s, quote=s)))
+    for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
+        span = answer_span(question, s)
+        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
+        # that the sentence holds for what the question names
+        if span and _comparable_in(question, mine, claim, span, s, years):
+            options.append((s, replace(ev, statement=s, quote=s)))
     if given:  # no question's words place the value: it must be said of the same thing in both
         options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
