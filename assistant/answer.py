@@ -31,7 +31,8 @@ from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED, TRUECASE_CHUNKS
+from .thresholds import (K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED,
+                         SECTION_UNNAMED, TRUECASE_CHUNKS)
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -159,6 +160,16 @@ class Answerer:
         # the sentences that can be an answer: not a heading, nor a line that introduces a list or table
         said = [s for c in texts for s in sentences(c.text) if len(s.split()) >= 6 and not s.endswith(":")]
         cosines = self.meaning.cosines(vector, said)
+        # and the headings of the sections they open: one close in meaning to the question, and to what it asks with
+        # the things it names left out, asks it ("What Oslo is worried about" for "what worries norway about russia";
+        # not "Analysis of Japan's Strategic Position Amid U.S.-China Diplomatic Engagements" for "what worries japan
+        # about china", close by the names alone)
+        headings = [h.chunk.section for h in hits if h.chunk.opens_section and h.chunk.section and h.chunk.kind != "table_row"]
+        if headings and q.answer_type in ("", "reason"):
+            asked = re.sub("|".join(re.escape(e) for e in sorted(q.entities, key=len, reverse=True)) or "^$", " ",
+                           q.asked)
+            whole, unnamed = self.meaning.cosines(vector, headings), self.meaning.cosines(self.embeddings.embed_query(asked), headings)
+            cosines |= {h: min(whole[h], unnamed[h] + SECTION_UNNAMED) for h in headings}
         return select(self.store, q, hits, cosines)
 
     # ----- stage 1: the conversation ---------------------------------------------------------------------

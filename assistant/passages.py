@@ -13,7 +13,7 @@ from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
 from .spans import attached, names_role, typed_spans
-from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_FOCUS, TYPED_BONUS
+from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_LIKE, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # a sentence that says what a thing is ("We define ROIC as ...", "X consists primarily of ...")
@@ -113,12 +113,17 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     best_cov, best = scored[0]
     best_meaning = max((meaning.get(u, 0.0) for u in units), default=0.0)
     heading = question.coverage(tokset(chunk.section)) if chunk.opens_section else 0.0
-    if heading >= SECTION_ASKED and question.coverage(_said(question, units[best])) < heading / 2:
+    # a heading that says what the question asks in other words, for a question that asks for no name, date or
+    # figure: "What Oslo is worried about" for "what worries norway about russia" covers it, by meaning
+    by_meaning = chunk.opens_section and question.answer_type in ("", "reason") \
+        and meaning.get(chunk.section, 0.0) >= SECTION_LIKE > heading
+    if by_meaning or heading >= SECTION_ASKED and question.coverage(_said(question, units[best])) < heading / 2:
         # "what are the recommendations for X" where a section is headed "Recommendations for X": its
         # opening sentences answer, though they need not repeat the heading's words
         texts = list(units[:2])
         quote = " ".join(texts)
-        return Evidence(hit, quote, quote, question.coverage(ctx | tokset(quote)), heading * SECTION_FOCUS,
+        support = 1.0 if by_meaning else question.coverage(ctx | tokset(quote))
+        return Evidence(hit, quote, quote, support, (1.0 if by_meaning else heading) * SECTION_FOCUS,
                         phrase=question.phrase(f"{chunk.section} {quote}"), meaning=best_meaning)
     if best_cov <= 0:
         return None

@@ -79,6 +79,9 @@ HEAD_MISSED = 0.5  # a row label whose head (the words before 'of', 'from', ...)
 BLANK_CELL = 0.5  # a row whose asked cells are blank ("—") scores this share
 SECTION_ASKED = 0.8  # a question this much covered by a section's heading asks about the section
 SECTION_FOCUS = 0.8  # ... and its opening sentences answer it this well
+SECTION_LIKE = 0.6  # ... or a heading this close to it in meaning (the embedder's cosine), and to what it asks with the
+SECTION_UNNAMED = 0.25  # things it names left out within this: "What Oslo is worried about" 0.72 and 0.43 for "what
+#                         worries norway about russia"; the seed's "Analysis of Japan's Strategic Position ..." 0.64 but 0.13
 FOLLOWED = 0.5  # a follow-up's evidence from the articles the previous answer cited scores this more (of ~6-8)
 NEAR_TIE = 0.97  # a passage's second-best sentence scoring this share of the best is quoted with it (a question
 # with no typed answer): probe dev answer +1 point, seed chat +6.7; 0.95 only lengthened one more answer

@@ -361,3 +361,14 @@ def test_a_briefing_says_where_sources_disagree_by_answer(conflicts):
     cited = {c.marker: c.text for c in jobs.citations}
     assert "430" in cited[cut.sides[0].markers[0]] and "340" in cited[cut.sides[1].markers[0]]
     assert "430 (1 article [" in jobs.to_markdown() and "the later report" in jobs.to_html()
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory, embeddings):
+    """tests/data/chat_probe: 16 news articles with section headings, asked as analysts chat."""
+    return _answerer_over("chat_probe", tmp_path_factory, embeddings)
+
+
+def test_a_heading_that_asks_the_question_in_other_words_is_answered_by_its_section(chat):
+    a = chat.ask("what worries norway about russia")  # under "What Oslo is worried about", no word of it repeated
+    assert a.answer.startswith("Officials cited three concerns") and a.citations[0].section == "What Oslo is worried about"
