@@ -459,6 +459,10 @@ _LEAD_CLAUSE = re.compile(r"^\s*(?:when|if|after|before|since|once|while|as|now\
                           r"(?=(?:how|what|which|who|whom|whose|where|when|why)\b)", re.I)
 
 
+_PLACED = re.compile(r"\b(?:came|comes?|finish(?:ed|es)?|placed|ended|ends?)\s+(?:in\s+)?(first|top|last|bottom)\b|"
+                     r"\btopped\b", re.I)
+
+
 def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles: tuple[str, ...] = ()) -> Question:
     """The question analysed once; `asked` is what the user typed when `text` is a follow-up made standalone."""
     asked = asked or text
@@ -475,7 +479,9 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         tokens = _without(tokens, tokenize(f"{m.group(1)} year period"))
     superlative = next((w for w, tag in tags if tag in SUPERLATIVE_TAGS), "")
     # "which segment had the highest revenue", "what is the largest segment": a row ranked by a column
-    ranked = bool(superlative) and not m and bool(RANKED.search(text))
+    # ... or placed in it: "who came first in the vote", "which party finished last", "who topped the poll"
+    placed = _PLACED.search(text)
+    ranked = bool(superlative) and not m and bool(RANKED.search(text)) or bool(placed)
     counted = COUNT.match(text)
     which_years, members = bool(WHICH_YEARS.search(text)), bool(MEMBERS.search(text) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
@@ -539,6 +545,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
         which_years=which_years and not m and not bound, bound=bound,
         members=members and not years and not which_years,
         count=counted.group(1).strip() if counted and not years and not which_years else "",
-        rank_rows=("min" if superlative.lower() in LOWER_WORDS else "max") if ranked else "",
+        rank_rows=("min" if superlative.lower() in LOWER_WORDS or placed and placed.group(1) and
+                   placed.group(1).lower() in ("last", "bottom") else "max") if ranked else "",
         amount=bool(AMOUNT.search(text)) and not _WHY.search(text),
         each=bool(re.search(r"\b(?:each|every)\b", text, re.I)))

@@ -80,6 +80,10 @@ def test_the_question_is_understood_once_intent_answer_type_entities_years(answe
     assert q.years == ["2019"] and "Coastal Cup" in q.entities
     assert understand("How many visitors came in the first week?", lexical).measure == "visitor"
     assert understand("Which prime minister is named?", lexical).role == "prime minister"
+    # a place in a ranking, said without a superlative, ranks a table's rows
+    assert [understand(t, lexical).rank_rows for t in ("who came first in the vote", "which party finished last",
+                                                        "who topped the poll", "who came in the first week")] == \
+        ["max", "min", "max", ""]
 
 
 def test_a_follow_up_is_read_against_the_previous_answer():
