@@ -143,9 +143,12 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
                 and not question.strict and question.answer_type in ("", "reason", "definition"):
             picked.append(i)
             covered |= tokset(units[i])
-    if question.why and not any(_CAUSAL.search(units[i]) for i in picked) and best + 1 < len(units) \
-            and _CAUSAL.search(units[best + 1]) and best + 1 not in picked:
-        picked.append(best + 1)  # "X increased by $14 million." then "The increase was due to ..."
+    if question.why and not any(_CAUSAL.search(units[i]) for i in picked):
+        # "X increased by $14 million." then "The increase was due to ..."; "The union says the strike is about
+        # staffing rather than pay." before "Belvarra has 612 fully qualified controllers ..."
+        reason = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and _CAUSAL.search(units[i])), None)
+        if reason is not None and reason not in picked:
+            picked.append(reason)
     if question.intent == "fact" and question.answer_type in _TYPED \
             and not any(_typed(question, units[i]) for i in picked):
         # "The number of people hurt was higher than first thought." then "A total of 23 were injured.": the
