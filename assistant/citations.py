@@ -37,10 +37,16 @@ def _join_in_source_order(source: str, quotes: list[str]) -> str:
     return " ".join(sorted(quotes, key=lambda q: source.find(q) if q in source else len(source)))
 
 
+# a wire story's dateline: "OSLO, Feb 18 (Boreal Press Agency) - ", "HALSTROM, April 27 - "
+_DATELINE = re.compile(r"^[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*,?(?:\s+[A-Z][a-z]{2,}\.?\s+\d{1,2})?(?:\s+\([^()]{1,40}\))?"
+                       r"\s+[-–—]+\s+(?=[A-Z\"“])")
+
+
 def clean(statement: str) -> str:
-    """A statement without the reference markers its source text carries ("... since 2011 [2]."):
-    in an answer they would read as its own citations."""
-    return _SOURCE_MARKER.sub("", statement).strip()
+    """A statement without the reference markers its source text carries ("... since 2011 [2]."), which in
+    an answer would read as its own citations, and without a wire story's dateline, which its citation shows
+    (the place and day the story was filed, not what it says)."""
+    return _DATELINE.sub("", _SOURCE_MARKER.sub("", statement).strip())
 
 
 def sentence(statement: str, marker: int) -> str:

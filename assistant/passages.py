@@ -4,6 +4,7 @@ the passages worth it), and whether they hold the kind of answer asked (a date f
 one to three sentences become the evidence, quoted verbatim."""
 from __future__ import annotations
 
+import itertools
 import re
 
 from index.lexical import tokenize
@@ -115,12 +116,14 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     heading = question.coverage(tokset(chunk.section)) if chunk.opens_section else 0.0
     # a heading that says what the question asks in other words, for a question that asks for no name, date or
     # figure: "What Oslo is worried about" for "what worries norway about russia" covers it, by meaning
-    by_meaning = chunk.opens_section and question.answer_type in ("", "reason") \
+    by_meaning = chunk.opens_section and question.intent == "fact" and question.answer_type in ("", "reason") \
         and meaning.get(chunk.section, 0.0) >= SECTION_LIKE > heading
-    if by_meaning or heading >= SECTION_ASKED and question.coverage(_said(question, units[best])) < heading / 2:
+    # (up to a sentence that gives orders: text is data, never an answer)
+    opening = list(itertools.takewhile(lambda u: not is_instruction(u), units[:2]))
+    if opening and (by_meaning or heading >= SECTION_ASKED and question.coverage(_said(question, units[best])) < heading / 2):
         # "what are the recommendations for X" where a section is headed "Recommendations for X": its
         # opening sentences answer, though they need not repeat the heading's words
-        texts = list(units[:2])
+        texts = opening
         quote = " ".join(texts)
         support = 1.0 if by_meaning else question.coverage(ctx | tokset(quote))
         return Evidence(hit, quote, quote, support, (1.0 if by_meaning else heading) * SECTION_FOCUS,
