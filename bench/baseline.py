@@ -15,9 +15,9 @@ Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the
 (tests/data/probe), of the chat probe (tests/data/chat_probe) and of the conflicts set
 (tests/data/conflicts) over their corpora, tatqa_dev
 (questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
-conflicts_final, conflicts_late: each held out at first, scored once, developed on since); `--heldout` scores
-the held-out splits instead, and the fifth conflicts set (tests/data/conflicts_blind, all held out) (once, at
-the end of a piece of work).
+conflicts_final, conflicts_late, conflicts_blind: each held out at first, scored once, developed on since);
+`--heldout` scores the held-out splits instead, the sixth conflicts set (tests/data/conflicts_sealed) and the
+second chat probe (tests/data/chat_sealed), all held out (once, at the end of a piece of work).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -41,7 +41,9 @@ FRESH = ROOT / "tests" / "data" / "conflicts_fresh"  # written after the conflic
 FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that second round: scored once, then developed on
 LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before that third round: scored once, then developed on
 CHAT = ROOT / "tests" / "data" / "chat_probe"  # chat-style questions over 16 news articles: dev half, held-out half
-BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: held out
+BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: scored once, developed on since
+SEALED = ROOT / "tests" / "data" / "conflicts_sealed"  # written before the fifth round: held out
+CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions over 16 other articles: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -51,13 +53,15 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "conflicts_fresh": (FRESH / "questions.jsonl", FRESH / "corpus", "heldout"),
     "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
     "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
+    "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
+    "conflicts_sealed": (SEALED / "questions.jsonl", SEALED / "corpus", "heldout"),
+    "chat_sealed": (CHAT_SEALED / "questions.jsonl", CHAT_SEALED / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
