@@ -43,6 +43,7 @@ def causal(text: str) -> bool:
 # of ("What does X comprise?" - "X consists of ...") and for how it is worked out
 _SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),
               frozenset(tokenize("calculate compute determine measure")))
+_QUOTED = re.compile(r"\s*[\"“]")  # a sentence of direct speech
 MEANING_WEIGHT = 0.5  # a sentence's cosine to the question, beside its share of the question's words
 ASKED_HERE = 0.5  # a question in the text ("Who is exempt?") asks ours when it holds this share of its words
 
@@ -160,6 +161,14 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         if near is not None and near not in picked:
             picked.append(near)
             covered |= tokset(units[near])
+    if question.speech:
+        # "what did the deputy governor say": his words, where the sentence that names him reports them and
+        # the next quotes them ("... said in a statement that pay was still rising too quickly." then "“Wages
+        # are growing at 5.1 percent a year ...,” he said."), or a quote goes on ("“Cash is the spare tyre.”")
+        for i in range(max(picked) + 1, min(max(picked) + 3, len(units))):
+            if not _QUOTED.match(units[i]) or len(picked) >= 3:
+                break
+            picked.append(i)
     after = max(picked) + 1
     if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
             and question.coverage(tokset(units[after])):

@@ -63,6 +63,9 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(?:say|said|tell|told|think|thinks|argue|"
+                     r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|explain)|"
+                     r"\breaction\b", re.I)
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
@@ -207,6 +210,11 @@ class Question:
         """Is its answer type one the evidence must hold to answer at all ("how many", "when did")?"""
         return self.intent == "fact" and bool(self.answer_type == "amount" and _STRICT_AMOUNT.search(self.asked)
                                                or self.answer_type == "date" and _STRICT_DATE.search(self.asked))
+
+    @property
+    def speech(self) -> bool:
+        """Does it ask for what someone said ("what did the deputy governor say", "how did the union react")?"""
+        return bool(_SPEECH.search(self.asked))
 
     @property
     def why(self) -> bool:

@@ -376,3 +376,9 @@ def chat(tmp_path_factory, embeddings):
 def test_a_heading_that_asks_the_question_in_other_words_is_answered_by_its_section(chat):
     a = chat.ask("what worries norway about russia")  # under "What Oslo is worried about", no word of it repeated
     assert a.answer.startswith("Officials cited three concerns") and a.citations[0].section == "What Oslo is worried about"
+
+
+def test_what_someone_said_is_answered_with_their_words(tmp_path_factory, embeddings):
+    probe = _answerer_over("probe", tmp_path_factory, embeddings)
+    a = probe.ask("How did the Rovers coach explain the defeat?")  # the sentence naming him, then his quote
+    assert a.answer.startswith("Rovers coach Neil Armitage said") and "The red card killed us" in a.answer
