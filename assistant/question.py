@@ -63,6 +63,7 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_COSTS = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would)\b[^?]*?\bcost\b(?!-)", re.I)
 _SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(?:say|said|tell|told|think|thinks|argue|"
                      r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|explain)|"
                      r"\breaction\b", re.I)
@@ -119,7 +120,7 @@ COUNT_NOUNS = frozenset(tokenize("attendance visitors headcount workforce staff 
                                  "injuries injured deaths dead population capacity"))  # a count of things or people
 MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income earnings salary wage wages fare valuation "
                                  "worth spending debt bill fine penalty payout compensation damages settlement grant loan "
-                                 "subsidy rent deficit surplus tariff levy bonus"))  # a sum of money
+                                 "subsidy rent deficit surplus tariff levy bonus ticket prize"))  # a sum of money
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
@@ -208,7 +209,9 @@ class Question:
     @property
     def strict(self) -> bool:
         """Is its answer type one the evidence must hold to answer at all ("how many", "when did")?"""
-        return self.intent == "fact" and bool(self.answer_type == "amount" and _STRICT_AMOUNT.search(self.asked)
+        # "what does it cost to send a trailer": a price, as "how much" asks it
+        return self.intent == "fact" and bool(self.answer_type == "amount" and (_STRICT_AMOUNT.search(self.asked)
+                                                                                or _COSTS.search(self.asked))
                                                or self.answer_type == "date" and _STRICT_DATE.search(self.asked))
 
     @property
@@ -270,7 +273,7 @@ def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
 
 
 _NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
-_COUNTABLE = frozenset(tokenize("people persons times things items"))  # any count of these will do
+_COUNTABLE = frozenset(tokenize("people persons times things items money cash"))  # any count or sum of these will do
 _QUANTITY = QUANTITY_NOUNS | {stem for stem, kind in _KIND_TYPE.items() if kind == "amount"}
 
 
@@ -302,8 +305,8 @@ def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
         if tag in _NOUN_TAGS:
             noun = next(iter(tokenize(w)), "") or noun
             counted = counted or all(t in ("JJ", *_NOUN_TAGS) for _, t in tags[at + 2:at + 2 + n])
-        elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".")):
-            break
+        elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".", "DT", "PRP$", "CD")):
+            break  # "how much was a ticket this year": the ticket, not the year
     return ("", False) if noun in _COUNTABLE else (noun, counted)
 
 

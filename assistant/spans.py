@@ -267,7 +267,7 @@ def answer_span(question: Question, text: str) -> str:
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
         #                a raise": a share, not the "three" hospitals
-        spans = [e for e in spans if amount_kind(e.text).startswith(question.unit)
+        spans = [e for e in spans if amount_kind(e.text, text).startswith(question.unit)
                  or question.unit == "money" and e.label == "MONEY"] or spans
     if not spans:
         return ""

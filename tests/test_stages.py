@@ -382,3 +382,11 @@ def test_what_someone_said_is_answered_with_their_words(tmp_path_factory, embedd
     probe = _answerer_over("probe", tmp_path_factory, embeddings)
     a = probe.ask("How did the Rovers coach explain the defeat?")  # the sentence naming him, then his quote
     assert a.answer.startswith("Rovers coach Neil Armitage said") and "The red card killed us" in a.answer
+
+
+def test_a_price_asked_in_a_follow_up_is_a_sum_of_money(tmp_path_factory, embeddings):
+    sealed = _answerer_over("chat_sealed", tmp_path_factory, embeddings)
+    a = sealed.ask("and what does it cost to send a trailer", ["how long is the sea crossing from corranport"])
+    assert a.answer.startswith("1,150.") and "1,150 euros for an unaccompanied trailer" in a.citations[0].text
+    a = sealed.ask("how much prize money did she get", ["who won the grand solstice chess championship?"])
+    assert a.answer.startswith("120,000.")  # "money" is no thing counted: any sum of it answers
