@@ -305,7 +305,7 @@ def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
         if tag in _NOUN_TAGS:
             noun = next(iter(tokenize(w)), "") or noun
             counted = counted or all(t in ("JJ", *_NOUN_TAGS) for _, t in tags[at + 2:at + 2 + n])
-        elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".", "DT", "PRP$", "CD")):
+        elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".", ":", ",", "DT", "PRP$", "CD")):
             break  # "how much was a ticket this year": the ticket, not the year
     return ("", False) if noun in _COUNTABLE else (noun, counted)
 

@@ -17,7 +17,8 @@ Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the
 (questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
 conflicts_final, conflicts_late, conflicts_blind: each held out at first, scored once, developed on since);
 `--heldout` scores the held-out splits instead, the sixth conflicts set (tests/data/conflicts_sealed) and the
-second chat probe (tests/data/chat_sealed), all held out (once, at the end of a piece of work).
+third chat probe (tests/data/chat_final), all held out (once, at the end of a piece of work); the second chat
+probe (tests/data/chat_sealed) was scored once so and is developed on since.
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -43,7 +44,9 @@ LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before that third r
 CHAT = ROOT / "tests" / "data" / "chat_probe"  # chat-style questions over 16 news articles: dev half, held-out half
 BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: scored once, developed on since
 SEALED = ROOT / "tests" / "data" / "conflicts_sealed"  # written before the fifth round: held out
-CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions over 16 other articles: held out
+CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions over 16 other articles: scored once,
+#                                                        developed on since
+CHAT_FINAL = ROOT / "tests" / "data" / "chat_final"  # ... over 12 more: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -54,6 +57,7 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "conflicts_final": (FINAL / "questions.jsonl", FINAL / "corpus", "heldout"),
     "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
     "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
+    "chat_sealed": (CHAT_SEALED / "questions.jsonl", CHAT_SEALED / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
@@ -61,7 +65,7 @@ HELDOUT = {  # scored once, at the end
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
     "conflicts_sealed": (SEALED / "questions.jsonl", SEALED / "corpus", "heldout"),
-    "chat_sealed": (CHAT_SEALED / "questions.jsonl", CHAT_SEALED / "corpus", "heldout"),
+    "chat_final": (CHAT_FINAL / "questions.jsonl", CHAT_FINAL / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
