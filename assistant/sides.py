@@ -48,13 +48,13 @@ class Side:
 
 
 def sides(store: Store, question: Question, evidence: list[Evidence], meaning: Meaning,
-          claim: tuple[Evidence, str] | None = None) -> list[Side]:
+          given: tuple[Evidence, str] | None = None) -> list[Side]:
     """The sides of a disagreement between articles over the asked fact, likeliest first (a later
     correction, then the most independent sources, then the latest); [] when they agree or only one
     article answers. Each other article among the best evidence is read for the sentence that restates
     the best answer's claim (closest in meaning, holding a value of the asked type), whatever its own
     best sentence for the question is: an article may answer in a sentence that shares few of its words.
-    `claim`: the evidence and its value to compare, where the caller knows them and gives only evidence of
+    `given`: the evidence and its value to compare, where the caller knows them and gives only evidence of
     articles of the same events (a briefing's sentence and its story's other articles): there is no question's
     wording to place the value, so a restatement must hold its value among the same words."""
     if question.intent != "fact" or question.answer_type not in TYPED or not evidence \
@@ -62,8 +62,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         return []  # "how long is the bridge": a length or a duration, no calendar date to disagree on
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
-    claim_given = claim is not None
-    best, mine = claim or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
+    best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
                                 and (span := answer_span(question, ev.statement)) and exact(span)
                                 and not reports_date(question, span, ev.statement)), (evidence[0], ""))
     if not mine:
@@ -75,7 +74,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         return value_key(span, question.answer_type)
 
     found = {key(mine): Side(mine, key(mine), [best])}
-    for ev in _restating(store, question, best, claim, mine, evidence, meaning, given=claim_given):
+    for ev in _restating(store, question, best, claim, mine, evidence, meaning, given=given is not None):
         theirs = answer_span(question, ev.statement)
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
@@ -193,9 +192,8 @@ def _said_alike(question: Question, meaning: Meaning, a_text: str, a: str, b_tex
     question's words place them: counts of the same things (a word of the two after each: "117 damaged homes" /
     "171 homes", not "14 hospitals" / "four in five cancers"); sums and shares among the same words ("a premium of
     31%" is not "volumes fell 4%"); people by their full names, as news introduces them (not a possessor: "Ottilie
-    Brandauer's"), in words that mean the
-    same (SLOT_LIKE: "has appointed … as head coach" / "are set to appoint … as their new head coach"); dates on
-    the calendar."""
+    Brandauer's"), in words that mean the same (SLOT_LIKE: "has appointed … as head coach" / "are set to appoint
+    … as their new head coach")."""
     kind = question.answer_type
     if kind == "amount":
         if amount_kind(a, a_text) == "number":
@@ -205,7 +203,7 @@ def _said_alike(question: Question, meaning: Meaning, a_text: str, a: str, b_tex
         slots = meaning.vectors([slot(a_text, a), slot(b_text, b)])
         return all(_FULL_NAME.match(v) and not re.search(r"[’']s$", v) for v in (a, b)) \
             and float(slots[slot(a_text, a)] @ slots[slot(b_text, b)]) >= SLOT_LIKE
-    return kind != "date" or bool(CALENDAR.search(a) and CALENDAR.search(b))
+    return True
 
 
 def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str]) -> bool:
