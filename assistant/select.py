@@ -139,12 +139,13 @@ def answering_first(question: Question, evidence: list[Evidence]) -> list[Eviden
     gives the balance, the sentence below the table states the increase), or one from another
     article at least FALLBACK_OTHER; rows that cannot state the asked change are passed over. "Why": the
     first of the best article's that gives a reason ("traced the problem to", "the strike is about
-    staffing"), whatever it scored, if it says as much of what is asked as half the best's: what gives no reason does
-    not answer why (a reason "because people trust their lives to it" is not why Helena Varga left Hungary)."""
+    staffing"), if it scored that much or says at least half as much of what is asked as the best: what gives no
+    reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary)."""
     if question.why and evidence and not causal(evidence[0].statement):
         reason = next((i for i, ev in enumerate(evidence[1:FALLBACK_DEPTH + 1], 1) if causal(ev.statement)
                        and ev.chunk.article_id == evidence[0].chunk.article_id
-                       and ev.focus >= evidence[0].focus / 2 and supported(question, ev)), 0)
+                       and (ev.score >= FALLBACK_SCORE * evidence[0].score or ev.focus >= evidence[0].focus / 2)
+                       and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
     looked = 0
