@@ -32,7 +32,7 @@ from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
 from .thresholds import (K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED,
-                         SECTION_UNNAMED, TRUECASE_CHUNKS)
+                         SECTION_LIKE, SECTION_UNNAMED, TRUECASE_CHUNKS)
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -166,10 +166,12 @@ class Answerer:
         # about china", close by the names alone)
         headings = [h.chunk.section for h in hits if h.chunk.opens_section and h.chunk.section and h.chunk.kind != "table_row"]
         if headings and q.answer_type in ("", "reason"):
-            asked = re.sub("|".join(re.escape(e) for e in sorted(q.entities, key=len, reverse=True)) or "^$", " ",
-                           q.asked)
-            whole, unnamed = self.meaning.cosines(vector, headings), self.meaning.cosines(self.embeddings.embed_query(asked), headings)
-            cosines |= {h: min(whole[h], unnamed[h] + SECTION_UNNAMED) for h in headings}
+            close = {h: c for h, c in self.meaning.cosines(vector, headings).items() if c >= SECTION_LIKE}
+            if close and q.entities:  # the question embedded again only when a heading may ask it
+                unnamed = self.meaning.cosines(self.embeddings.embed_query(
+                    re.sub("|".join(re.escape(e) for e in sorted(q.entities, key=len, reverse=True)), " ", q.asked)), close)
+                close = {h: min(c, unnamed[h] + SECTION_UNNAMED) for h, c in close.items()}
+            cosines |= close
         return select(self.store, q, hits, cosines)
 
     # ----- stage 1: the conversation ---------------------------------------------------------------------

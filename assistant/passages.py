@@ -82,7 +82,7 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 0.5  # "how much", "the respective values of X": a sentence that states no figure
     if question.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
         return 1.5 if names_role(question.role, unit) else 0.5
-    if question.why and _CAUSAL.search(unit) or (question.definition or question.members) and _DEFINING.search(unit):
+    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit):
         return 1.5
     if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
@@ -147,10 +147,10 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
                 and not question.strict and question.answer_type in ("", "reason", "definition"):
             picked.append(i)
             covered |= tokset(units[i])
-    if question.why and not any(_CAUSAL.search(units[i]) for i in picked):
+    if question.why and not any(causal(units[i]) for i in picked):
         # "X increased by $14 million." then "The increase was due to ..."; "The union says the strike is about
         # staffing rather than pay." before "Belvarra has 612 fully qualified controllers ..."
-        reason = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and _CAUSAL.search(units[i])), None)
+        reason = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and causal(units[i])), None)
         if reason is not None and reason not in picked:
             picked.append(reason)
     if question.intent == "fact" and question.answer_type in _TYPED \

@@ -268,8 +268,8 @@ class Disputes:
         self.generation = store.generation()
         chunks = {u.chunk.id: u.chunk for u in units}
         self.articles = list(dict.fromkeys(c.article_id for c in chunks.values()))
-        self.evidence = {a: [Evidence(Hit(c, 1.0), c.text, c.text, 1.0, 1.0, score=1.0, p=1.0)
-                             for c in chunks.values() if c.article_id == a] for a in self.articles}
+        self.evidence = {a: [_evidence(c, c.text, c.text) for c in chunks.values() if c.article_id == a]
+                         for a in self.articles}
         self.siblings: dict[str, list[str]] = {}
         self.seen: set[frozenset[str]] = set()  # the values of each disagreement found
         self.asked: set[str] = set()
@@ -296,7 +296,7 @@ class Disputes:
         for value, kind, at in claims(u.text):
             question = replace(understand(claim_question(u.text, value, kind, at), self.lexical),
                                intent="fact", answer_type=kind)
-            claim = Evidence(Hit(u.chunk, 1.0), u.text, u.quote, 1.0, 1.0, score=1.0, p=1.0)
+            claim = _evidence(u.chunk, u.text, u.quote)
             weighed = sides(self.store, question, [claim, *others], self.meaning, given=(claim, value))
             keys = frozenset(side.key for side in weighed)
             if len(weighed) >= 2 and keys not in self.seen and not _of_other_years(weighed):
@@ -306,10 +306,15 @@ class Disputes:
         return found
 
 
+def _evidence(chunk: Chunk, statement: str, quote: str) -> Evidence:
+    """A briefing's text read as an answer's evidence would be: sure of itself, scored alike."""
+    return Evidence(Hit(chunk, 1.0), statement, quote, 1.0, 1.0, score=1.0, p=1.0)
+
+
 def _same_story(store: Store, a: Unit, b: Unit) -> bool:
     """As in answering (`find_conflicts`): the same frame with another value, in an article that
     shares most of its words."""
-    ev = [Evidence(Hit(u.chunk, 1.0), u.text, u.quote, 1.0, 1.0, score=1.0) for u in (a, b)]
+    ev = [_evidence(u.chunk, u.text, u.quote) for u in (a, b)]
     return bool(find_conflicts(store, ev[0], ev[1:]))
 
 

@@ -11,13 +11,12 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import article, features, mentions, probability
-from .conflicts import amount_kind
 from .evidence import OPERATIONS, Evidence, unstated_operation
 from .passages import causal, from_text
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
-from .spans import attached, names_role, typed_spans
+from .spans import attached, is_sum, names_role, typed_spans
 from .tables import from_row, names_in_order, row_label
 from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
@@ -101,8 +100,7 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
         return False
     if question.strict and best.chunk.kind != "table_row" and not (
             (spans := typed_spans(best.statement, question)) and (not question.counted or attached(question, best.statement))
-            and (question.unit != "money" or any(e.label == "MONEY" or amount_kind(e.text, best.statement)
-                                                 .startswith("money") for e in spans))):
+            and (question.unit != "money" or any(is_sum(e, best.statement) for e in spans))):
         return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount (of money) of it
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect

@@ -178,10 +178,10 @@ def slot(text: str, value: str) -> str:
 
 
 def _around(text: str, value: str, before: int = 6, after: int = 3) -> frozenset[str]:
-    """The words next to a value: six before it, three after."""
+    """The words next to a value: `before` of them before it, `after` after it."""
     at = max(text.find(value), 0)
     words = text[:at].split()
-    return tokset(" ".join(words[len(words) - before:] + text[at + len(value):].split()[:after]))
+    return tokset(" ".join(words[max(len(words) - before, 0):] + text[at + len(value):].split()[:after]))
 
 
 _FULL_NAME = re.compile(r"(?!the\b|The\b)[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)+$")

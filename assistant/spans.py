@@ -259,6 +259,11 @@ def attached(question: Question, text: str) -> bool:
     return bool(_measured(question, text, typed_spans(text, question)))
 
 
+def is_sum(e: Entity, text: str) -> bool:
+    """A sum of money: "$65m", "about 19 million euros"."""
+    return e.label == "MONEY" or amount_kind(e.text, text).startswith("money")
+
+
 def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
@@ -267,8 +272,8 @@ def answer_span(question: Question, text: str) -> str:
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
         #                a raise": a share, not the "three" hospitals
-        spans = [e for e in spans if amount_kind(e.text, text).startswith(question.unit)
-                 or question.unit == "money" and e.label == "MONEY"] or spans
+        spans = [e for e in spans if (is_sum(e, text) if question.unit == "money"
+                                      else amount_kind(e.text, text).startswith(question.unit))] or spans
     if not spans:
         return ""
     anchors = _anchors(question, text)

@@ -60,8 +60,9 @@ ANSWERS_TOO = 0.5  # another article's evidence answers the question too when it
 #   share of the best's; its value is then a side though its sentence is worded far from the claim ...
 RESTATED_LOOSELY = 0.3  # ... if it is at least this close in meaning to the claim (cosine; restatements in other
 #   words score 0.3-0.55 on the four conflicts sets, other sentences of the same story down to 0)
-SLOT_LIKE = 0.4  # a briefing's claim and another article's sentence say a name of the same thing: the words around
-#                 each (`sides._slot`) this close in meaning (the embedder's cosine; dev pairs: same role 0.58-0.81, other roles 0.05-0.51)
+SLOT_LIKE = 0.4  # a briefing's claim and another article's sentence say a person of the same thing: the words around
+#   each (`sides.slot`) this close in meaning (the embedder's cosine; on the conflicts sets, disputed people 0.58-0.81
+#   for three pairs, 0.14 and 0.33 for two, missed; people in other roles 0.05-0.51)
 SIDE_DEPTH = 12  # another article is read for a side when it has evidence among this many of the best
 SAME_SUBJECT = 0.75  # ... about the same thing when both articles (and titles) hold this share of the words of a
 #                      question typed in lower case (no entities to compare), idf-weighted
@@ -80,8 +81,9 @@ BLANK_CELL = 0.5  # a row whose asked cells are blank ("—") scores this share
 SECTION_ASKED = 0.8  # a question this much covered by a section's heading asks about the section
 SECTION_FOCUS = 0.8  # ... and its opening sentences answer it this well
 SECTION_LIKE = 0.6  # ... or a heading this close to it in meaning (the embedder's cosine), and to what it asks with the
-SECTION_UNNAMED = 0.25  # things it names left out within this: "What Oslo is worried about" 0.72 and 0.43 for "what
-#                         worries norway about russia"; the seed's "Analysis of Japan's Strategic Position ..." 0.64 but 0.13
+SECTION_UNNAMED = 0.25  # things it names left out within this: "What Oslo is worried about" 0.72 and 0.52 for "what
+#   worries norway about russia"; the seed's "Analysis of Japan's Strategic Position ..." 0.64 but 0.15 for "What worries
+#   Japan about China?"
 FOLLOWED = 0.5  # a follow-up's evidence from the articles the previous answer cited scores this more (of ~6-8)
 NEAR_TIE = 0.97  # a passage's second-best sentence scoring this share of the best is quoted with it (a question
 # with no typed answer): probe dev answer +1 point, seed chat +6.7; 0.95 only lengthened one more answer
