@@ -12,6 +12,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
+from .textscan import CLOCK
 from .thresholds import SAME_STORY
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -124,6 +125,10 @@ def value_key(span: str, answer_type: str) -> str:
     if answer_type == "amount" and (m := _AMOUNT.search(text)):
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
+    if answer_type == "date" and (clock := CLOCK.search(text)):  # "4.35am" / "4:35 a.m.": 04:35
+        hour, minute = (re.findall(r"\d+", clock.group(0)) + ["0"])[:2]
+        return f"{int(hour) % 12 + 12 * bool(re.search(r'p', clock.group(0), re.I)):02d}:{int(minute):02d}" \
+            if re.search(r"[ap]", clock.group(0), re.I) else f"{int(hour):02d}:{int(minute):02d}"
     if answer_type == "date" and (month := _MONTH_ALONE.match(text)):  # "November": the month is what is said
         return f"{_MONTHS.index(month.group(1)[:3].lower()) + 1:02d}"
     if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text, ("en",))):
@@ -199,5 +204,5 @@ def fits(estimate: str, key: str) -> bool:
 
 
 def precision(span: str) -> str:
-    """What a date names: a month ("November") or a day ("Wednesday", "March 15")."""
-    return "month" if _MONTH_ALONE.match(span.strip()) else "day"
+    """What a date names: a month ("November"), a time of day ("4.35am") or a day ("Wednesday", "March 15")."""
+    return "month" if _MONTH_ALONE.match(span.strip()) else "time" if CLOCK.search(span) else "day"

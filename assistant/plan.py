@@ -21,7 +21,7 @@ from index.types import Chunk
 from .conflicts import amount_kind, exact, find_conflicts, shared_words
 from .sides import CALENDAR, Side, sides, slot
 from .evidence import Evidence
-from .question import YEAR, understand
+from .question import understand
 from .sentences import is_instruction
 from .spans import attributed, entities_of, stated
 from .inconsistency import Disagreement, inconsistencies
@@ -240,23 +240,6 @@ def claim_question(text: str, value: str, kind: str, at: int) -> str:
     return f"{wh}: {' '.join(f'{before} … {after}'.split()).rstrip('.')}?"
 
 
-_RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
-
-
-def _of_other_years(weighed: list[Side]) -> bool:
-    """Sides whose sentences are of different years, as their articles' dates place "last year" ("2.8 million
-    passengers last year", in 2025, and "2.6 million in 2023" are two facts)."""
-    years = []
-    for side in weighed:
-        ev = side.evidence[0]
-        said = set(YEAR.findall(ev.statement))
-        if ev.chunk.published_at[:4].isdigit() and (relative := _RELATIVE_YEAR.findall(ev.statement)):
-            shift = {"last": -1, "this": 0, "next": 1}  # the figure's year; a year named beside it is a base: "up 8% on 2023"
-            said = {str(int(ev.chunk.published_at[:4]) + shift[m.lower()]) for m in relative}
-        years.append(said)
-    return any(a and b and not a & b for i, a in enumerate(years) for b in years[i + 1:])
-
-
 class Disputes:
     """The answer-based detector of answering (`sides`), for a briefing: each value a sentence states as its own
     (a figure, a date, a person) is asked about as a fact question, and the other
@@ -299,7 +282,7 @@ class Disputes:
             claim = _evidence(u.chunk, u.text, u.quote)
             weighed = sides(self.store, question, [claim, *others], self.meaning, given=(claim, value))
             keys = frozenset(side.key for side in weighed)
-            if len(weighed) >= 2 and keys not in self.seen and not _of_other_years(weighed):
+            if len(weighed) >= 2 and keys not in self.seen:
                 self.seen.add(keys)
                 found.append(Dispute(slot(u.text, value), [(side.value, (side.cited[0].chunk, side.cited[0].quote))
                                                             for side in weighed], weighed))

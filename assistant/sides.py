@@ -20,6 +20,7 @@ from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
+from .textscan import CLOCK
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, reports_date, speaks, typed_spans
 from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
 
@@ -61,10 +62,14 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             or evidence[0].chunk.kind == "table_row" or re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
         return []  # "how long is the bridge": a length or a duration, no calendar date to disagree on
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
-    # than first announced") or only an estimate ("thousands more donors"), the next best that gives one
+    # than first announced") or only an estimate ("thousands more donors"), the next best that gives one the
+    # estimate fits (not the "160 extra compliance staff" of a side remark for "about 14,000 business accounts")
+    estimate = answer_span(question, evidence[0].statement) if evidence[0].chunk.kind != "table_row" else ""
     best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
                                 and (span := answer_span(question, ev.statement)) and exact(span)
-                                and not reports_date(question, span, ev.statement)), (evidence[0], ""))
+                                and not reports_date(question, span, ev.statement)
+                                and (not estimate or question.answer_type != "amount"
+                                     or fits(estimate, value_key(span, "amount")))), (evidence[0], ""))
     if not mine:
         return []
     evidence = [best, *(ev for ev in evidence if ev is not best)]
@@ -78,8 +83,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         theirs = answer_span(question, ev.statement)
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
-        k = next((k for span in (theirs, *(e.text for e in typed_spans(ev.statement, question)))
-                  for k in found if same_value(k, key(span))), key(theirs))
+        # (a sentence that says it corrects gives its own value: "revised the number to 22, from the 14 it gave")
+        beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question))
+        k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span))), key(theirs))
         if k not in found and not exact(theirs):
             # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
             # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none
@@ -98,6 +104,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     for side in found.values():
         others = [d for o in found.values() if o is not side for d in o.dates]
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
+    if _of_other_years(list(found.values())):
+        return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
     return sorted(found.values(), key=lambda s: (not s.later, -len(s.sources), [-_day(d) for d in s.dates[::-1]],
                                                   -s.evidence[0].score))
 
@@ -170,6 +178,37 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     return list(picked.values())
 
 
+_RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
+_YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
+
+
+def _year_of(side: Side) -> tuple[set[str], bool]:
+    """The years a side's value is of, and whether its sentence says so: a year beside the value, or "last year"
+    placed by the article's date; else the year its article was published."""
+    ev = side.evidence[0]
+    sentence = next((s for s in sentences(ev.statement) if side.value in s), ev.statement)
+    at = max(sentence.find(side.value), 0)
+    near = sentence[max(at - _YEAR_NEAR, 0):at + len(side.value) + _YEAR_NEAR]
+    published = ev.chunk.published_at[:4]
+    said = set(YEAR.findall(near))
+    if published.isdigit() and (relative := _RELATIVE_YEAR.findall(near)):
+        said = {str(int(published) + {"last": -1, "this": 0, "next": 1}[m.lower()]) for m in relative}
+    return (said, True) if said else ({published} if published.isdigit() else set(), False)
+
+
+def _of_other_years(found: list[Side]) -> bool:
+    """Sides of different years: said beside their values ("2.8 million passengers last year", in 2025, and "2.6
+    million in 2023"), or where the articles are further apart than STORY_DAYS, by their dates ("£3.10 from Sunday,
+    June 1" of May 2025 and the "£2.60" of January 2024; a story reported over the turn of a year is one story)."""
+    years = [(_year_of(side), side.dates) for side in found]
+    for i, ((a, a_said), a_dates) in enumerate(years):
+        for (b, b_said), b_dates in years[i + 1:]:
+            far = bool(a_dates and b_dates) and not _close_in_time(a_dates[0], b_dates[0])
+            if a and b and not a & b and (a_said and b_said or far):
+                return True
+    return False
+
+
 def slot(text: str, value: str) -> str:
     """What a value is said of: the words around it, the value left out ("had counted … damaged homes, most of")."""
     at = max(text.find(value), 0)
@@ -237,7 +276,7 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), not what is now and
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
-        and (kind != "date" or bool(CALENDAR.search(a) and CALENDAR.search(b))) \
+        and (kind != "date" or all(CALENDAR.search(v) or CLOCK.search(v) for v in (a, b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
         and (kind != "date" or precision(a) == precision(b))
 
@@ -309,7 +348,10 @@ def _held_by_another(question: Question, statement: str, span: str, claim: str =
     named = {t for e in _named(question) for t in tokenize(e)} | set(question.nouns)
     # ... or a name of the claim's sentence ("Lowmarsh District Council had counted 117 damaged homes" against
     # "Lowmarsh District Council updated its figure, saying 171 homes", asked of Tenterby)
-    named |= {t for m in _NAME.finditer(claim) for t in tokenize(m.group(0)) if m.start() > 0}
+    # (a name by the tagger, at the sentence's start too: "Cleveshire Police said 14 watches had been taken")
+    claimed = [t.start for t in parse(claim).tokens if t.tag in ("NNP", "NNPS")] if claim else []
+    named |= {t for m in _NAME.finditer(claim) if any(m.start() <= at < m.end() for at in claimed)
+              for t in tokenize(m.group(0))}
     parsed = parse(sentence)
     proper = [t.start for t in parsed.tokens if t.tag in ("NNP", "NNPS")]  # not "Harbour officials"
     # no holder: a person before a figure who gives it ("chief executive Priya Haldane told councillors ... 14,800"),

@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import MONTH
+from .textscan import CLOCK, MONTH
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -28,11 +28,17 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MONTH}\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?|"
                    rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
 _WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
+# a length of time, which the recogniser tags DATE ("more than a century", "48-year", "five weeks"): no answer to when
+_DURATION = re.compile(r"^(?:(?:more|less|fewer)\s+than\s+|about\s+|around\s+|approximately\s+|roughly\s+|almost\s+|nearly\s+|some\s+|over\s+|"
+                       r"under\s+|up\s+to\s+|at\s+least\s+|the\s+(?:past|last|next|first)\s+)?(?:an?|one|two|three|four|"
+                       r"five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,.]*|several|many|a\s+few|few|dozens\s+of|"
+                       r"hundreds\s+of)?[\s-]*(?:full\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|"
+                       r"century|centuries|nights?)(?:\s+(?:old|long))?$", re.I)
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s+cent|million|billion|bn|m\b|k\b|"
                      r"thousand)?(?:\s+[a-z]+)?")
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
 _WORD = re.compile(r"[\w’'.-]+")
-_FALLBACK = {"date": _DATE, "amount": _AMOUNT}
+_FALLBACK = {"date": re.compile(f"(?i:{CLOCK.pattern})|{_DATE.pattern}"), "amount": _AMOUNT}
 # an amount is of a noun up to this many words after it ("3,400 first-week visitors") or before it ("visitors
 # numbered 3,400", "revenue rose 22 percent to 502 million")
 AFTER_AMOUNT, BEFORE_AMOUNT = 3, 6
@@ -65,11 +71,14 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
                   and e not in found and placed(text, e)]
     pattern = _FALLBACK.get(question.answer_type)
-    if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell
+    if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell, "1.50am" taken for a number
         for m in pattern.finditer(text):
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
-                if not any(e.start < m.end() and m.start() < e.end for e in (*entities, *found)):
+                taken = (*found, *(e for e in entities if not (CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
+                if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
+    if question.answer_type == "date" and not re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
+        found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
     if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres"
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and amount_kind(e.text, text) == "number"]
     elif question.unit == "money":  # a price: not "31%"
@@ -89,6 +98,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     return sorted(kept, key=lambda e: e.start)
 
 
+_NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
 _NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))
 _POSSESSED = re.compile(r"\bwhose\b", re.I)
@@ -113,7 +123,7 @@ def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
 
 
 # a place, whatever the recogniser calls it: "the terminal in Brindle Quay"
-_PLACED = re.compile(r"\b(?:in|at|near)\s+(?:the\s+)?$", re.I)
+_PLACED = re.compile(r"\b(?:in|at|near|off|outside|beyond|along|across)\s+(?:the\s+)?$", re.I)
 # a date relative to the article's own day says nothing by itself
 _RELATIVE = re.compile(r"^(?:today|tonight|yesterday|tomorrow|now|recently|(?:this|last|next)\s+\w+|"
                        r"(?:earlier|later)\s+this\s+\w+)$", re.I)
@@ -133,7 +143,8 @@ _ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed|(?:upd
 
 
 def placed(text: str, e: Entity) -> bool:
-    """The name follows "in", "at" or "near": a place, whatever the recogniser calls it."""
+    """The name follows "in", "at", "near", "off" ...: a place, whatever the recogniser calls it ("ships off the
+    Mordle Rocks")."""
     return bool(_PLACED.search(text[max(0, e.start - 12):e.start]))
 
 
@@ -149,11 +160,19 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set
     return stated(e, text, answer_type)
 
 
+def _describes(text: str, e: Entity) -> bool:
+    """The name is an adjective of the noun after it, by the tagger ("the Victorian lighthouse")."""
+    after = next((t for t in parse(text).tokens if t.start >= e.end), None)
+    return after is not None and after.tag in ("NN", "NNS", "JJ")
+
+
 def stated(e: Entity, text: str, kind: str) -> bool:
     """The sentence states the value as its own: not a person placed by "in" or "at", not a date relative
     to the day of writing ("today"), not a value it says was superseded."""
     if kind in ("person", "agent", "organization") and (placed(text, e) or _EVENT.search(text[max(0, e.start - 20):e.start])):
         return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
+    if kind in ("person", "agent", "organization") and e.label == "NORP" and _describes(text, e):
+        return False  # "the Victorian lighthouse", "Roman silver coins": a word that describes a thing, no one who acts
     if kind == "date" and _RELATIVE.match(e.text.strip()):
         return False
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
@@ -171,7 +190,7 @@ def attributed(e: Entity, text: str) -> bool:
 _SAYING = re.compile(r"\b(?:say|said|says|announc\w*|report\w*|confirm\w*|told|unveil\w*|publish\w*|name[ds]?)\b", re.I)
 
 
-SPEECH_VERB = r"\b(?:said|says|told|added|explained)\b"  # who says what a sentence reports
+SPEECH_VERB = r"\b(?:said|says|told|added|explained|confirmed|announced|stated)\b"  # who says what a sentence reports
 
 
 def speaks(question: Question, span: str, text: str) -> bool:
@@ -180,7 +199,7 @@ def speaks(question: Question, span: str, text: str) -> bool:
     at = text.find(span)
     return question.answer_type in ("person", "agent") and at >= 0 and not _SAYING.search(question.asked) and bool(
         re.search(rf"{SPEECH_VERB}\s*$", text[max(0, at - 20):at])
-        or re.match(rf"\s*(?:,[^,]{{0,60}},\s*)?{SPEECH_VERB}", text[at + len(span):]))
+        or re.match(rf"\s*(?:,[^,]{{0,90}},\s*)?(?:on\s+\w+\s+)?{SPEECH_VERB}", text[at + len(span):]))
 
 
 def reports_date(question: Question, span: str, text: str) -> bool:
@@ -292,7 +311,7 @@ def answer_span(question: Question, text: str) -> str:
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
     if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.
-        spans = [e for e in spans if e.label == "TIME" or re.search(r"\d:\d\d", e.text)] or spans
+        spans = [e for e in spans if e.label == "TIME" or CLOCK.search(e.text)] or spans
     elif question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans

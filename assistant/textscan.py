@@ -53,6 +53,8 @@ def last_years(text: str) -> tuple[str, ...]:
     return tuple(_YEARS.findall(lines[-1])) if lines else ()
 
 
+# a time of day, which the small recogniser often leaves untagged: "4.35am", "3:42 a.m.", "14:05"
+CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b", re.I)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"

@@ -16,9 +16,10 @@ Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the
 (tests/data/conflicts) over their corpora, tatqa_dev
 (questions.jsonl over its corpus/), and the second, third and fourth conflicts sets (tests/data/conflicts_fresh,
 conflicts_final, conflicts_late, conflicts_blind: each held out at first, scored once, developed on since);
-`--heldout` scores the held-out splits instead, the sixth conflicts set (tests/data/conflicts_sealed) and the
-third chat probe (tests/data/chat_final), all held out (once, at the end of a piece of work); the second chat
-probe (tests/data/chat_sealed) was scored once so and is developed on since.
+the sixth conflicts set (tests/data/conflicts_sealed) and the second and third chat probes (tests/data/chat_sealed,
+chat_final), each scored once held out and developed on since; `--heldout` scores the held-out splits instead,
+the seventh conflicts set (tests/data/conflicts_unseen) and the fourth chat probe (tests/data/chat_unseen), all
+held out (once, at the end of a piece of work).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -43,10 +44,12 @@ FINAL = ROOT / "tests" / "data" / "conflicts_final"  # written before that secon
 LATE = ROOT / "tests" / "data" / "conflicts_late"  # written before that third round: scored once, then developed on
 CHAT = ROOT / "tests" / "data" / "chat_probe"  # chat-style questions over 16 news articles: dev half, held-out half
 BLIND = ROOT / "tests" / "data" / "conflicts_blind"  # written before the fourth round: scored once, developed on since
-SEALED = ROOT / "tests" / "data" / "conflicts_sealed"  # written before the fifth round: held out
+SEALED = ROOT / "tests" / "data" / "conflicts_sealed"  # written before the fifth round: scored once, developed on since
 CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions over 16 other articles: scored once,
 #                                                        developed on since
-CHAT_FINAL = ROOT / "tests" / "data" / "chat_final"  # ... over 12 more: held out
+CHAT_FINAL = ROOT / "tests" / "data" / "chat_final"  # ... over 12 more: scored once, developed on since
+UNSEEN = ROOT / "tests" / "data" / "conflicts_unseen"  # written before the sixth round: held out
+CHAT_UNSEEN = ROOT / "tests" / "data" / "chat_unseen"  # chat-style questions over 12 more articles: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -58,14 +61,16 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "conflicts_late": (LATE / "questions.jsonl", LATE / "corpus", "heldout"),
     "conflicts_blind": (BLIND / "questions.jsonl", BLIND / "corpus", "heldout"),
     "chat_sealed": (CHAT_SEALED / "questions.jsonl", CHAT_SEALED / "corpus", "heldout"),
+    "conflicts_sealed": (SEALED / "questions.jsonl", SEALED / "corpus", "heldout"),
+    "chat_final": (CHAT_FINAL / "questions.jsonl", CHAT_FINAL / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_sealed": (SEALED / "questions.jsonl", SEALED / "corpus", "heldout"),
-    "chat_final": (CHAT_FINAL / "questions.jsonl", CHAT_FINAL / "corpus", "heldout"),
+    "conflicts_unseen": (UNSEEN / "questions.jsonl", UNSEEN / "corpus", "heldout"),
+    "chat_unseen": (CHAT_UNSEEN / "questions.jsonl", CHAT_UNSEEN / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -390,3 +390,17 @@ def test_a_price_asked_in_a_follow_up_is_a_sum_of_money(tmp_path_factory, embedd
     assert a.answer.startswith("1,150.") and "1,150 euros for an unaccompanied trailer" in a.citations[0].text
     a = sealed.ask("how much prize money did she get", ["who won the grand solstice chess championship?"])
     assert a.answer.startswith("120,000.")  # "money" is no thing counted: any sum of it answers
+
+
+def test_times_corrections_and_years_of_sides(tmp_path_factory, embeddings):
+    """tests/data/conflicts_sealed (developed on after its one held-out scoring): a time of day is a value that
+    sides disagree on, though the recogniser leaves "4.35am" untagged; a sentence that says it corrects gives
+    its own value ("revised ... to 22, from the 14 it gave"), and names at its start are the claim's own; fares
+    of articles 16 months apart are two facts, not a disagreement."""
+    sealed = _answerer_over("conflicts_sealed", tmp_path_factory, embeddings)
+    a = sealed.ask("What time did the MV Brisa Marel run aground on the Skua Shoal?")
+    assert [s.value for s in a.conflicts[0].sides] == ["4.35am", "1.50am"]
+    b = sealed.ask("How many watches were stolen from the Pevenridge Horological Museum?")
+    assert [(s.value, s.later) for s in b.conflicts[0].sides] == [("22", True), ("14", False)]
+    c = sealed.ask("Ketterby adult single bus fare from June 2025")
+    assert not c.conflicts and c.answer.startswith("£3.10")
