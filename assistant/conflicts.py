@@ -125,10 +125,11 @@ def value_key(span: str, answer_type: str) -> str:
     if answer_type == "amount" and (m := _AMOUNT.search(text)):
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
-    if answer_type == "date" and (clock := CLOCK.search(text)):  # "4.35am" / "4:35 a.m.": 04:35
-        hour, minute = (re.findall(r"\d+", clock.group(0)) + ["0"])[:2]
-        return f"{int(hour) % 12 + 12 * bool(re.search(r'p', clock.group(0), re.I)):02d}:{int(minute):02d}" \
-            if re.search(r"[ap]", clock.group(0), re.I) else f"{int(hour):02d}:{int(minute):02d}"
+    if answer_type == "date" and (clock := CLOCK.search(text)):  # "4.35am" / "4:35 a.m.": 04:35; "2pm": 14:00
+        hour, minute = ([int(n) for n in re.findall(r"\d+", clock.group(0))] + [0])[:2]
+        if re.search(r"[ap]", clock.group(0), re.I):
+            hour = hour % 12 + (12 if re.search(r"p", clock.group(0), re.I) else 0)
+        return f"{hour:02d}:{minute:02d}"
     if answer_type == "date" and (month := _MONTH_ALONE.match(text)):  # "November": the month is what is said
         return f"{_MONTHS.index(month.group(1)[:3].lower()) + 1:02d}"
     if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text, ("en",))):

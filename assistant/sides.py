@@ -64,7 +64,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one the
     # estimate fits (not the "160 extra compliance staff" of a side remark for "about 14,000 business accounts")
-    estimate = answer_span(question, evidence[0].statement) if evidence[0].chunk.kind != "table_row" else ""
+    estimate = "" if given or evidence[0].chunk.kind == "table_row" else answer_span(question, evidence[0].statement)
     best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
                                 and (span := answer_span(question, ev.statement)) and exact(span)
                                 and not reports_date(question, span, ev.statement)
@@ -93,8 +93,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             k = fitting[0] if fitting else k if question.answer_type == "amount" and APPROXIMATE.search(theirs) else ""
         if k:
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
-    if len(found) < 2:
-        return []
+    if len(found) < 2 or _of_other_years(list(found.values())):
+        return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
     for side in found.values():
         side.sources = _sources(store, side.evidence)
         # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
@@ -104,8 +104,6 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     for side in found.values():
         others = [d for o in found.values() if o is not side for d in o.dates]
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
-    if _of_other_years(list(found.values())):
-        return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
     return sorted(found.values(), key=lambda s: (not s.later, -len(s.sources), [-_day(d) for d in s.dates[::-1]],
                                                   -s.evidence[0].score))
 
