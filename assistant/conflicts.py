@@ -12,7 +12,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
-from .textscan import CLOCK
+from .textscan import CLOCK, UNIT_WORD, measured, numerals, unit_of
 from .thresholds import SAME_STORY
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -122,7 +122,9 @@ def value_key(span: str, answer_type: str) -> str:
     """One spelling for answers that say the same ("$1.2 billion" / "1.2bn dollars", "Oct. 3" / "3 October",
     "U.S." / "US"): what two sources are compared on."""
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), span).strip()
-    if answer_type == "amount" and (m := _AMOUNT.search(text)):
+    if answer_type == "amount" and (size := measured(text)) is not None:  # "41 kilometres" / "41km": 41000
+        return f"{size:g}"
+    if answer_type == "amount" and (m := _AMOUNT.search(numerals(text))):  # "ninety-three" / "93"
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
     if answer_type == "date" and (clock := CLOCK.search(text)):  # "4.35am" / "4:35 a.m.": 04:35; "2pm": 14:00
@@ -137,13 +139,7 @@ def value_key(span: str, answer_type: str) -> str:
     return " ".join(w for w in re.sub(r"[^\w\s]", " ", text.lower()).split() if w != "the")
 
 
-# units of measurement, by their first two letters: what a figure with one measures
-_UNITS = {"me": "length", "mi": "length", "km": "length", "ki": "length", "ya": "length", "fe": "length", "fo": "length",
-          "ce": "length", "cm": "length", "mm": "length", "to": "weight", "kg": "weight", "gr": "weight", "ho": "time",
-          "mw": "power", "gw": "power", "li": "volume", "ac": "area", "he": "area", "de": "temperature", "g": "weight"}
-_UNIT = re.compile(r"[\s-]?\b(metres?|meters?|miles?|km|kilomet(?:re|er)s?|(?:centi|milli)met(?:re|er)s?|cm|mm|yards?|"
-                   r"feet|foot|tonnes?|tons?|kg|g|kilograms?|grams?|hours?|mw|gw|litres?|liters?|acres?|hectares?|"
-                   r"degrees?)\b", re.I)
+_UNIT = re.compile(rf"(?:[\s-]?\b|(?<=\d))({UNIT_WORD})\b", re.I)
 
 
 _CURRENCY = r"(?:dollars?|euros?|pounds?|yen|yuan|francs?|crowns?|kronor)\b"
@@ -160,7 +156,7 @@ def amount_kind(span: str, text: str = "") -> str:
     elif re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I):
         kind = "share"
     else:  # "400-metre", "1,600 tonnes": a measure in its unit, not a count
-        kind = f"measure in {_UNITS[unit.group(1).lower()[:2]]}" if unit else "number"
+        kind = f"measure in {unit_of(unit.group(1))[0]}" if unit else "number"
     per = re.match(r"\s+(?:a|an|per|each)\s+(\w+)", after)
     return f"{kind} per {per.group(1).lower()}" if per else kind
 

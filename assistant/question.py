@@ -24,6 +24,7 @@ from index.lexical import LexicalIndex, tokenize
 from .language import parse
 from .table_asks import (AMOUNT, COMPARE, COUNT, FRAMING, GENERIC, LOWER_WORDS, MEMBERS, RANKED,
                          SUPERLATIVE_TAGS, THRESHOLD, WHICH_YEARS, YEAR_RANGE)
+from .textscan import unit_of
 from .thresholds import UNSEEN_TERM
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
@@ -70,10 +71,19 @@ _SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
+_MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b", re.I)
 _PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
+# what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
+_DIMENSIONS = (
+    (re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|^\W*time\s+of\b", re.I), ("clock",)),
+    (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
+    (re.compile(r"\bhow\s+long\b|\bduration\b", re.I), ("measure in time", "measure in length")),
+    (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
+     ("measure in length", "measure in time", "share")),
+)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.I)
 _WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
@@ -110,7 +120,7 @@ KIND_TYPES = {
     "place": "country nation city town village place location region province capital venue stadium",
     "date": "date day year month time week season decade",
     "amount": "number amount figure total price cost percentage share sum count score budget fee rise raise "
-              "increase cut rate",
+              "increase cut rate length distance height depth weight duration value",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
@@ -202,9 +212,21 @@ class Question:
         "pay deal %"), "money" for a price or a sum ("how much will the plant cost", "desal price tag")."""
         if self.answer_type != "amount" or self.tally:
             return ""
-        if _CHANGED.search(self.asked):
+        if _CHANGED.search(self.asked) and not _MONEY_ASKED.search(self.asked):  # "how much money did it raise"
             return "share"
         return "money" if _PRICED.search(self.asked) or set(self.terms) & MONEY_NOUNS else ""
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """What a measure or a time asked is in (`conflicts.amount_kind`'s names; "clock" for a time of day):
+        "how heavy" a weight, "how long" a time or a length, "how far" a length (or a time, a share: "how far
+        into overtime", "how far did prices drop"), "what time" a time of day; () where it does not say."""
+        named = {unit_of(m.group(1))[0] for m in re.finditer(r"\bin\s+([a-z]+)\b", self.asked, re.I)} - {""}
+        wanted = (tuple(f"measure in {d}" for d in named) if self.answer_type == "amount" else ()) \
+            or next((kinds for pattern, kinds in _DIMENSIONS if pattern.search(self.asked)), ()) \
+            or (("clock",) if self.head.lower() == "time" else ())  # "length ... in km", "race winning time"
+        return wanted if (self.answer_type == "date") == (wanted == ("clock",)) and self.answer_type in ("amount", "date") \
+            else ()
 
     @property
     def strict(self) -> bool:
@@ -212,7 +234,8 @@ class Question:
         # "what does it cost to send a trailer": a price, as "how much" asks it
         return self.intent == "fact" and bool(self.answer_type == "amount" and (_STRICT_AMOUNT.search(self.asked)
                                                                                 or _COSTS.search(self.asked))
-                                               or self.answer_type == "date" and _STRICT_DATE.search(self.asked))
+                                               or self.answer_type == "date" and _STRICT_DATE.search(self.asked)
+                                               or self.dimensions)  # "how far did she swim": a distance
 
     @property
     def speech(self) -> bool:
@@ -383,7 +406,7 @@ def answer_type_of(text: str, kind: str) -> str:
     if _WHERE.search(text):
         return "place"
     if _HOW_MUCH.search(text):
-        return "date" if re.search(r"\bhow\s+(?:long|often)\b", text, re.I) else "amount"
+        return "date" if re.search(r"\bhow\s+(?:often|long\s+ago)\b", text, re.I) else "amount"
     if _WHO.match(text) or re.match(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b", text, re.I):
         return "agent"
     if _MONEY_VERB.match(text) and not kind:

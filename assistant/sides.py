@@ -59,8 +59,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     articles of the same events (a briefing's sentence and its story's other articles): there is no question's
     wording to place the value, so a restatement must hold its value among the same words."""
     if question.intent != "fact" or question.answer_type not in TYPED or not evidence \
-            or evidence[0].chunk.kind == "table_row" or re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
-        return []  # "how long is the bridge": a length or a duration, no calendar date to disagree on
+            or evidence[0].chunk.kind == "table_row" or re.search(r"\bhow\s+often\b", question.asked, re.I):
+        return []  # "how often": a frequency, no calendar date to disagree on
     # the claim compared: the best evidence's answer, or where its quote gives none ("more voters took part
     # than first announced") or only an estimate ("thousands more donors"), the next best that gives one the
     # estimate fits (not the "160 extra compliance staff" of a side remark for "about 14,000 business accounts")
@@ -96,16 +96,39 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     if len(found) < 2 or _of_other_years(list(found.values())):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
     for side in found.values():
-        side.sources = _sources(store, side.evidence)
         # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
         # ("correcting the figure of about 1,140 it gave yesterday"; not "a share offer rather than council tax")
         side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)
                                 and typed_spans(s, question)), "")
+    found = _self_consistent(question, found, key)
+    if len(found) < 2:
+        return []
     for side in found.values():
+        side.sources = _sources(store, side.evidence)
         others = [d for o in found.values() if o is not side for d in o.dates]
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
     return sorted(found.values(), key=lambda s: (not s.later, -len(s.sources), [-_day(d) for d in s.dates[::-1]],
                                                   -s.evidence[0].score))
+
+
+def _self_consistent(question: Question, found: dict[str, Side], key) -> dict[str, Side]:
+    """The sides without the articles that state another side's value themselves, in their title or passage, and
+    correct nothing: an article does not disagree with what it says ("an American family charity ... outside North
+    America" under the headline "U.S. foundation pledges millions" is no "North America" against "the United
+    States")."""
+    def states(ev: Evidence) -> set[str]:
+        return {key(e.text) for text in (ev.chunk.title, ev.chunk.text) for e in typed_spans(text, question)}
+
+    said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
+    kept = {}
+    for k, side in found.items():
+        others = set(found) - {k}
+        evidence = [ev for ev in side.evidence if id(ev) not in said
+                    or not any(same_value(o, v) for o in others for v in said[id(ev)])]
+        if evidence:
+            kept[k] = replace(side, evidence=evidence, value=side.value if evidence[0] is side.evidence[0]
+                              else answer_span(question, evidence[0].statement) or side.value)
+    return kept
 
 
 def _restating(store: Store, question: Question, best: Evidence, claim: str, mine: str, evidence: list[Evidence],
@@ -195,14 +218,15 @@ def _year_of(side: Side) -> tuple[set[str], bool]:
 
 
 def _of_other_years(found: list[Side]) -> bool:
-    """Sides of different years: said beside their values ("2.8 million passengers last year", in 2025, and "2.6
-    million in 2023"), or where the articles are further apart than STORY_DAYS, by their dates ("£3.10 from Sunday,
-    June 1" of May 2025 and the "£2.60" of January 2024; a story reported over the turn of a year is one story)."""
+    """Sides of different years: said beside a value ("2.8 million passengers last year", in 2025, and "2.6 million
+    in 2023"; "its last contract, in 2019, was worth £640 million" against a contract reported in 2025), or where the
+    articles are further apart than STORY_DAYS, by their dates ("£3.10 from Sunday, June 1" of May 2025 and the "£2.60"
+    of January 2024; a story reported over the turn of a year is one story)."""
     years = [(_year_of(side), side.dates) for side in found]
     for i, ((a, a_said), a_dates) in enumerate(years):
         for (b, b_said), b_dates in years[i + 1:]:
             far = bool(a_dates and b_dates) and not _close_in_time(a_dates[0], b_dates[0])
-            if a and b and not a & b and (a_said and b_said or far):
+            if a and b and not a & b and (a_said or b_said or far):
                 return True
     return False
 

@@ -77,10 +77,16 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 taken = (*found, *(e for e in entities if not (CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
                 if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
-    if question.answer_type == "date" and not re.search(r"\bhow\s+(?:long|often)\b", question.asked, re.I):
+    if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
-    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres"
-        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and amount_kind(e.text, text) == "number"]
+    if question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
+        found = [e for e in found if CLOCK.search(e.text)]
+    elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours"
+        durations = [e for e in entities if e.label in ("DATE", "TIME") and e not in found]
+        found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)]
+    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
+        found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
+                                                                             or any(_measures(question, w) for w in _WORD.findall(e.text)))]
     elif question.unit == "money":  # a price: not "31%"
         found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
@@ -287,12 +293,12 @@ def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
-    if question.measure and any(_measures(question, w) for w in _WORD.findall(text)):
-        spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
         #                a raise": a share, not the "three" hospitals
         spans = [e for e in spans if (is_sum(e, text) if question.unit == "money"
                                       else amount_kind(e.text, text).startswith(question.unit))] or spans
+    if question.measure and any(_measures(question, w) for w in _WORD.findall(text)):
+        spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if not spans:
         return ""
     anchors = _anchors(question, text)
@@ -310,9 +316,7 @@ def answer_span(question: Question, text: str) -> str:
         spans = [e for e in spans if placed(text, e)] or spans
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
-    if question.answer_type == "date" and re.search(r"\btime\b", question.asked, re.I):  # "what time": 3:42 a.m.
-        spans = [e for e in spans if e.label == "TIME" or CLOCK.search(e.text)] or spans
-    elif question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
+    if question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans
     return min(spans, key=lambda e: (distance(e), e.start)).text

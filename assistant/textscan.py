@@ -1,10 +1,13 @@
 """Values read from a sentence's text alone: the one value two near-identical sentences differ in,
-the numbers it gives, and the dates and years it names."""
+the numbers it gives (and those written in words), its measures in their units, and the dates and years it
+names."""
 from __future__ import annotations
 
 import datetime
 import difflib
 import re
+
+from text_to_num import alpha2digit
 
 _LABEL = re.compile(r"\b(?:Note|Item|Section|Part|Chapter|Table|Figure|Exhibit|Appendix|page|No\.)$", re.I)  # "Note 12"
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -77,3 +80,49 @@ def stated_dates(text: str) -> list[str]:
             continue
         out.append(iso[:7] if n == "3" else iso)
     return list(dict.fromkeys(out))
+
+
+# units of measurement: what a figure with one measures, and the unit's size in that dimension's base unit (metres,
+# kilograms, seconds), so that "41 kilometres" and "41km", "4 hours 17 minutes" and "257 minutes" are one value
+_UNIT_SIZES = {
+    "length": {r"kilomet(?:re|er)s?|km": 1e3, r"met(?:re|er)s?": 1.0, r"centimet(?:re|er)s?|cm": 1e-2,
+               r"millimet(?:re|er)s?|mm": 1e-3, r"miles?": 1609.344, r"yards?": 0.9144, r"feet|foot|ft": 0.3048,
+               r"inch(?:es)?": 0.0254},
+    "weight": {r"tonnes?|tons?": 1e3, r"kilograms?|kilos?|kg": 1.0, r"grams?|g": 1e-3},
+    "time": {r"seconds?|secs?": 1.0, r"minutes?|mins?": 60.0, r"hours?|hrs?": 3600.0, r"days?": 86400.0,
+             r"weeks?": 604800.0, r"months?": 2629800.0, r"years?": 31557600.0, r"decades?": 315576000.0},
+    "power": {r"gw": 1e9, r"mw": 1e6, r"kw": 1e3},
+    "volume": {r"litres?|liters?": 1.0},
+    "area": {r"hectares?": 1e4, r"acres?": 4046.86},
+    "temperature": {r"degrees?": 1.0},
+}
+_UNIT_OF = [(re.compile(rf"(?:{pattern})$", re.I), dimension, size)
+            for dimension, units in _UNIT_SIZES.items() for pattern, size in units.items()]
+UNIT_WORD = "|".join(pattern for units in _UNIT_SIZES.values() for pattern in units)
+_MEASURED = re.compile(rf"(\d[\d,]*(?:\.\d+)?)[\s-]*({UNIT_WORD})\b", re.I)
+
+
+def unit_of(word: str) -> tuple[str, float]:
+    """The dimension a unit word measures and its size: "kilometres" ("length", 1000.0); ("", 0.0) if none."""
+    return next(((dimension, size) for pattern, dimension, size in _UNIT_OF if pattern.match(word)), ("", 0.0))
+
+
+def measured(span: str) -> float | None:
+    """A measure in its dimension's base unit, its parts added up ("15 hours and 8 minutes"); None if it has no unit."""
+    parts = [(float(m.group(1).replace(",", "")), unit_of(m.group(2))) for m in _MEASURED.finditer(numerals(span))]
+    if not parts or len({dimension for _, (dimension, _) in parts}) > 1:
+        return None
+    return sum(n * size for n, (_, size) in parts)
+
+
+_DOZENS = {"a": 1, "one": 1, "half": 0.5, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DOZEN = re.compile(rf"\b(?:({'|'.join(_DOZENS)}|\d+)\s+)?(?:a\s+)?dozen\b", re.I)
+
+
+def numerals(text: str) -> str:
+    """Numbers written in words as figures: "ninety-three" 93, "fifteen hours and eight minutes" 15 hours and 8
+    minutes (text2num), "two dozen" 24."""
+    if re.search(r"\d", text):  # "1.4 billion" is a figure already
+        return text
+    text = alpha2digit(re.sub(rf"-(?=(?:{UNIT_WORD})\b)", " ", text, flags=re.I), "en", threshold=0)  # "six-year"
+    return _DOZEN.sub(lambda m: f"{12 * (_DOZENS.get((m.group(1) or 'a').lower()) or float(m.group(1))):g}", text)

@@ -48,8 +48,10 @@ SEALED = ROOT / "tests" / "data" / "conflicts_sealed"  # written before the fift
 CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions over 16 other articles: scored once,
 #                                                        developed on since
 CHAT_FINAL = ROOT / "tests" / "data" / "chat_final"  # ... over 12 more: scored once, developed on since
-UNSEEN = ROOT / "tests" / "data" / "conflicts_unseen"  # written before the sixth round: held out
-CHAT_UNSEEN = ROOT / "tests" / "data" / "chat_unseen"  # chat-style questions over 12 more articles: held out
+UNSEEN = ROOT / "tests" / "data" / "conflicts_unseen"  # written before the sixth round: developed on since
+CHAT_UNSEEN = ROOT / "tests" / "data" / "chat_unseen"  # chat-style questions over 12 more articles: developed on since
+HIDDEN = ROOT / "tests" / "data" / "conflicts_hidden"  # written before the seventh round: held out
+CHAT_HIDDEN = ROOT / "tests" / "data" / "chat_hidden"  # chat-style questions over 12 more articles: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -63,14 +65,16 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_sealed": (CHAT_SEALED / "questions.jsonl", CHAT_SEALED / "corpus", "heldout"),
     "conflicts_sealed": (SEALED / "questions.jsonl", SEALED / "corpus", "heldout"),
     "chat_final": (CHAT_FINAL / "questions.jsonl", CHAT_FINAL / "corpus", "heldout"),
+    "conflicts_unseen": (UNSEEN / "questions.jsonl", UNSEEN / "corpus", "heldout"),
+    "chat_unseen": (CHAT_UNSEEN / "questions.jsonl", CHAT_UNSEEN / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_unseen": (UNSEEN / "questions.jsonl", UNSEEN / "corpus", "heldout"),
-    "chat_unseen": (CHAT_UNSEEN / "questions.jsonl", CHAT_UNSEEN / "corpus", "heldout"),
+    "conflicts_hidden": (HIDDEN / "questions.jsonl", HIDDEN / "corpus", "heldout"),
+    "chat_hidden": (CHAT_HIDDEN / "questions.jsonl", CHAT_HIDDEN / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -221,6 +221,28 @@ def test_answers_that_say_the_same_are_one_side():
     assert same_value(value_key("the United States", "place"), value_key("U.S.", "place"))
     assert same_value(value_key("Oduya", "person"), value_key("Grace Oduya", "person"))
     assert not same_value(value_key("Grace Oduya", "person"), value_key("Lionel Ferrand", "person"))
+    # numbers in words, and measures in their units
+    assert value_key("ninety-three", "amount") == value_key("93", "amount")
+    assert value_key("41km", "amount") == value_key("41 kilometres", "amount") != value_key("36km", "amount")
+    assert value_key("4 hours 17 minutes", "amount") == value_key("257 minutes", "amount")
+
+
+def test_a_measure_asked_is_answered_in_its_unit():
+    """"how far did she swim" is answered with a distance, "what time" with a time of day, "how long" with a time or a
+    length: not the "20" of a dateline, the day of the week, a calendar date."""
+    class Lexical:  # no corpus: every word as rare as any other
+        df: dict = {}
+
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    sentence = "ESTHOLME, Aug 20 (Orrery News Agency) - She swam 41 kilometres on Saturday, after setting off at 5.30am."
+    far = understand("how far did she swim", Lexical())
+    assert [e.text for e in typed_spans(sentence, far)] == ["41 kilometres"] and far.strict
+    assert [e.text for e in typed_spans(sentence, understand("what time did she set off", Lexical()))] == ["5.30am"]
+    took = understand("how long did the peal take", Lexical())
+    assert [e.text for e in typed_spans("The peal took 3 hours 52 minutes on Saturday, October 11.", took)] \
+        == ["3 hours 52 minutes"]
 
 
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
