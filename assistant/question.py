@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from index.lexical import LexicalIndex, tokenize
@@ -77,8 +78,8 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 # what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
+_CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|^\W*time\s+of\b", re.I)
 _DIMENSIONS = (
-    (re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|^\W*time\s+of\b", re.I), ("clock",)),
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
     (re.compile(r"\bhow\s+long\b|\bduration\b", re.I), ("measure in time", "measure in length")),
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
@@ -216,17 +217,19 @@ class Question:
             return "share"
         return "money" if _PRICED.search(self.asked) or set(self.terms) & MONEY_NOUNS else ""
 
-    @property
+    @cached_property  # read for every sentence scored
     def dimensions(self) -> tuple[str, ...]:
         """What a measure or a time asked is in (`conflicts.amount_kind`'s names; "clock" for a time of day):
-        "how heavy" a weight, "how long" a time or a length, "how far" a length (or a time, a share: "how far
-        into overtime", "how far did prices drop"), "what time" a time of day; () where it does not say."""
+        "what time", "race winning time" a time of day; a unit it names ("length ... in km"); "how heavy" a weight,
+        "how long" a time or a length, "how far" a length (or a time, a share: "how far into overtime", "how far
+        did prices drop"); () where it does not say."""
+        if self.answer_type == "date":
+            return ("clock",) if _CLOCK_ASKED.search(self.asked) or self.head.lower() == "time" else ()
+        if self.answer_type != "amount":
+            return ()
         named = {unit_of(m.group(1))[0] for m in re.finditer(r"\bin\s+([a-z]+)\b", self.asked, re.I)} - {""}
-        wanted = (tuple(f"measure in {d}" for d in named) if self.answer_type == "amount" else ()) \
-            or next((kinds for pattern, kinds in _DIMENSIONS if pattern.search(self.asked)), ()) \
-            or (("clock",) if self.head.lower() == "time" else ())  # "length ... in km", "race winning time"
-        return wanted if (self.answer_type == "date") == (wanted == ("clock",)) and self.answer_type in ("amount", "date") \
-            else ()
+        return tuple(f"measure in {d}" for d in named) \
+            or next((kinds for pattern, kinds in _DIMENSIONS if pattern.search(self.asked)), ())
 
     @property
     def strict(self) -> bool:
