@@ -81,7 +81,10 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
 _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|^\W*time\s+of\b", re.I)
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
-    (re.compile(r"\bhow\s+long\b|\bduration\b", re.I), ("measure in time", "measure in length")),
+    # "how long will it take", "how long did they stay": a time; "how long is the crossing": a time or a length
+    (re.compile(r"\bhow\s+long\s+(?:do|does|did|will|would|can|could|has|have|had|should|must)\b|\bduration\b", re.I),
+     ("measure in time",)),
+    (re.compile(r"\bhow\s+long\b", re.I), ("measure in time", "measure in length")),
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
      ("measure in length", "measure in time", "share")),
 )

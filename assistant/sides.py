@@ -100,9 +100,10 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         # ("correcting the figure of about 1,140 it gave yesterday"; not "a share offer rather than council tax")
         side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)
                                 and typed_spans(s, question)), "")
-    found = _self_consistent(question, found, key)
-    if len(found) < 2:
-        return []
+    if question.answer_type in ("place", "amount", "date"):
+        found = _self_consistent(question, found, key)
+        if len(found) < 2:
+            return []
     for side in found.values():
         side.sources = _sources(store, side.evidence)
         others = [d for o in found.values() if o is not side for d in o.dates]
@@ -112,10 +113,11 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
 
 
 def _self_consistent(question: Question, found: dict[str, Side], key) -> dict[str, Side]:
-    """The sides without the articles that state another side's value themselves, in their title or passage, and
-    correct nothing: an article does not disagree with what it says ("an American family charity ... outside North
-    America" under the headline "U.S. foundation pledges millions" is no "North America" against "the United
-    States")."""
+    """The sides of a place, a figure or a date without the articles that state another side's value themselves, in
+    their title or passage, and correct nothing: an article does not disagree with what it says ("an American family
+    charity ... outside North America" under the headline "U.S. foundation pledges millions" is no "North America"
+    against "the United States"). Not for people: a story's articles name its other people in other roles (the chief
+    who retires, when the question asks who succeeds him)."""
     def states(ev: Evidence) -> set[str]:
         return {key(e.text) for text in (ev.chunk.title, ev.chunk.text) for e in typed_spans(text, question)}
 

@@ -81,9 +81,11 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
     if question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
         found = [e for e in found if CLOCK.search(e.text)]
-    elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours"
+    elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
+        #                          or until when ("keeps the toll income until 2060")
         durations = [e for e in entities if e.label in ("DATE", "TIME") and e not in found]
-        found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)]
+        found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
+                 or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
     if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
                                                                              or any(_measures(question, w) for w in _WORD.findall(e.text)))]
@@ -104,6 +106,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     return sorted(kept, key=lambda e: e.start)
 
 
+_UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)
 _NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
 _NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"))

@@ -243,6 +243,11 @@ def test_a_measure_asked_is_answered_in_its_unit():
     took = understand("how long did the peal take", Lexical())
     assert [e.text for e in typed_spans("The peal took 3 hours 52 minutes on Saturday, October 11.", took)] \
         == ["3 hours 52 minutes"]
+    # with a verb, "how long" asks a time, or until when: not the length of a thing
+    keep = understand("how long will they keep the boat in the tank", Lexical())
+    assert [e.text for e in typed_spans("The 11-metre boat will spend about four years in a tank 200 metres away.", keep)] \
+        == ["about four years"]
+    assert [e.text for e in typed_spans("The consortium keeps the toll income until 2060.", keep)] == ["2060"]
 
 
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
