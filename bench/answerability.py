@@ -6,8 +6,9 @@ the square root of its size, cross-validated by question; the threshold MIN_P is
 questions answered or declined rightly (per pack, weighed the same way). It prints the weights to put in assistant/thresholds.py
 and the decision's figures per pack (out of fold).
 
-Packs: seed_dev and seed_chat_dev over seeds/, tatqa_dev over its corpus, and the probe's dev split
-(tests/data/probe); the probe's held-out split is never read here.
+Packs: every developed pack of bench/baseline.py (the seed's, TAT-QA's dev, the probe's and chat's dev splits, and
+the chat and conflicts sets written as analysts ask, developed on after their one held-out scoring); the held-out
+packs (baseline.HELDOUT) are never read here.
 
     python bench/answerability.py [--folds 5] [--l2 1.0] [--keep DIR] [--rows FILE] [--write] [--json]
 """
@@ -23,13 +24,7 @@ from pathlib import Path
 import numpy as np
 from common import EVAL, ROOT, save  # bench/ is on sys.path when a bench script runs
 
-PROBE = ROOT / "tests" / "data" / "probe"
-PACKS = {  # name -> (questions, corpus, split)
-    "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
-    "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
-    "probe_dev": (PROBE / "questions.jsonl", PROBE / "corpus", "dev"),
-    "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
-}
+from baseline import PACKS  # name -> (questions, corpus, split): every developed pack, none held out
 
 
 def label(q: dict, ev) -> int:

@@ -50,8 +50,10 @@ CHAT_SEALED = ROOT / "tests" / "data" / "chat_sealed"  # chat-style questions ov
 CHAT_FINAL = ROOT / "tests" / "data" / "chat_final"  # ... over 12 more: scored once, developed on since
 UNSEEN = ROOT / "tests" / "data" / "conflicts_unseen"  # written before the sixth round: developed on since
 CHAT_UNSEEN = ROOT / "tests" / "data" / "chat_unseen"  # chat-style questions over 12 more articles: developed on since
-HIDDEN = ROOT / "tests" / "data" / "conflicts_hidden"  # written before the seventh round: held out
-CHAT_HIDDEN = ROOT / "tests" / "data" / "chat_hidden"  # chat-style questions over 12 more articles: held out
+HIDDEN = ROOT / "tests" / "data" / "conflicts_hidden"  # written before the seventh round: developed on since
+CHAT_HIDDEN = ROOT / "tests" / "data" / "chat_hidden"  # chat-style questions over 12 more articles: developed on since
+KEPT = ROOT / "tests" / "data" / "conflicts_kept"  # written before the eighth round: held out
+CHAT_KEPT = ROOT / "tests" / "data" / "chat_kept"  # chat-style questions over 12 more articles: held out
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -67,14 +69,16 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_final": (CHAT_FINAL / "questions.jsonl", CHAT_FINAL / "corpus", "heldout"),
     "conflicts_unseen": (UNSEEN / "questions.jsonl", UNSEEN / "corpus", "heldout"),
     "chat_unseen": (CHAT_UNSEEN / "questions.jsonl", CHAT_UNSEEN / "corpus", "heldout"),
+    "conflicts_hidden": (HIDDEN / "questions.jsonl", HIDDEN / "corpus", "heldout"),
+    "chat_hidden": (CHAT_HIDDEN / "questions.jsonl", CHAT_HIDDEN / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_hidden": (HIDDEN / "questions.jsonl", HIDDEN / "corpus", "heldout"),
-    "chat_hidden": (CHAT_HIDDEN / "questions.jsonl", CHAT_HIDDEN / "corpus", "heldout"),
+    "conflicts_kept": (KEPT / "questions.jsonl", KEPT / "corpus", "heldout"),
+    "chat_kept": (CHAT_KEPT / "questions.jsonl", CHAT_KEPT / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
