@@ -21,7 +21,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
 from .textscan import CLOCK
-from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, reports_date, speaks, typed_spans
+from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, in_unit, reports_date, speaks, typed_spans
 from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
@@ -67,6 +67,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     estimate = "" if given or evidence[0].chunk.kind == "table_row" else answer_span(question, evidence[0].statement)
     best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
                                 and (span := answer_span(question, ev.statement)) and exact(span)
+                                and _in_unit(question, span, ev.statement)
                                 and not reports_date(question, span, ev.statement)
                                 and (not estimate or question.answer_type != "amount"
                                      or fits(estimate, value_key(span, "amount")))), (evidence[0], ""))
@@ -156,12 +157,18 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
 
     others = [a for a in dict.fromkeys(ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH])
               if a != best.chunk.article_id and a in read and of_the_years(*read[a])]
+    published = best.chunk.published_at[:4]
+    now = years or ({str(int(published) + d) for d in (-1, 0, 1)} if published.isdigit() else set())
     for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
         span = answer_span(question, s)
-        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"),
-        # that the sentence holds for what the question names
-        if span and _comparable_in(question, mine, claim, span, s, years):
+        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"; "the last comparable
+        # stamp ... fetched $2.6m in 2016" beside the claim's sale of this week), that the sentence holds for what the
+        # question names
+        if span and _comparable_in(question, mine, claim, span, s, years) and not (now and _beside(s, span) - now):
             options.append((s, replace(ev, statement=s, quote=s)))
+    # "how many volunteers": an article that ties a figure to volunteers states that one, not the "25 knots" of its lead
+    tied = {ev.chunk.article_id for s, ev in options if question.measure and attached(question, s)}
+    options = [(s, ev) for s, ev in options if ev.chunk.article_id not in tied or attached(question, s)]
     if given:  # no question's words place the value: it must be said of the same thing in both
         options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
@@ -195,7 +202,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
             s = next((s for s in sentences(own.statement) if span and span in s), "")
             near = meaning.vectors([claim, s]) if s else {}
-            if s and _comparable_in(question, mine, claim, span, s, years) and float(near[claim] @ near[s]) >= RESTATED_LOOSELY:
+            if s and _comparable_in(question, mine, claim, span, s, years) and float(near[claim] @ near[s]) >= RESTATED_LOOSELY \
+                    and (article_id not in tied or attached(question, s)) and not (now and _beside(s, span) - now):
                 picked[article_id] = replace(own, statement=s, quote=s)
                 break
     return list(picked.values())
@@ -203,6 +211,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
 
 _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
+
+
+def _beside(sentence: str, value: str) -> set[str]:
+    """The years said within _YEAR_NEAR characters of a value in its sentence."""
+    at = max(sentence.find(value), 0)
+    return set(YEAR.findall(sentence[max(at - _YEAR_NEAR, 0):at + len(value) + _YEAR_NEAR]))
 
 
 def _year_of(side: Side) -> tuple[set[str], bool]:
@@ -213,7 +227,7 @@ def _year_of(side: Side) -> tuple[set[str], bool]:
     at = max(sentence.find(side.value), 0)
     near = sentence[max(at - _YEAR_NEAR, 0):at + len(side.value) + _YEAR_NEAR]
     published = ev.chunk.published_at[:4]
-    said = set(YEAR.findall(near))
+    said = _beside(sentence, side.value)
     if published.isdigit() and (relative := _RELATIVE_YEAR.findall(near)):
         said = {str(int(published) + {"last": -1, "this": 0, "next": 1}[m.lower()]) for m in relative}
     return (said, True) if said else ({published} if published.isdigit() else set(), False)
@@ -280,6 +294,8 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         # when it was said ("the service said on Tuesday"), who said it ("said Julian Prideaux"), no value to set
         # against the claim's ("by 2028" against "Thursday, June 12"; but "about 1,140" is a figure)
         return False
+    if not _in_unit(question, span, sentence):
+        return False  # "the lifeboat's price tag": a sum of money, not the "25 knots" of a sentence that gives none
     if _BOUND.search(sentence[:max(sentence.find(span), 0)]):
         return False  # "expected to pass three million passengers": a bound, not a figure
     said = set(YEAR.findall(sentence))
@@ -292,6 +308,12 @@ CALENDAR = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|ma
                       r"\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
+
+
+def _in_unit(question: Question, span: str, sentence: str) -> bool:
+    """The value is in the unit the question asks (`spans.in_unit`), or the question asks none."""
+    e = next((e for e in typed_spans(sentence, question) if e.text == span), None)
+    return e is None or in_unit(question, e, sentence)
 
 
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:

@@ -292,14 +292,21 @@ def is_sum(e: Entity, text: str) -> bool:
     return e.label == "MONEY" or amount_kind(e.text, text).startswith("money")
 
 
+def in_unit(question: Question, e: Entity, text: str) -> bool:
+    """The span is in the unit the question asks (a sum of money for "how much will it cost", a share for "how
+    big a raise"), or the question asks none."""
+    if not question.unit:
+        return True
+    return is_sum(e, text) if question.unit == "money" else amount_kind(e.text, text).startswith(question.unit)
+
+
 def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
     if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
         #                a raise": a share, not the "three" hospitals
-        spans = [e for e in spans if (is_sum(e, text) if question.unit == "money"
-                                      else amount_kind(e.text, text).startswith(question.unit))] or spans
+        spans = [e for e in spans if in_unit(question, e, text)] or spans
     if question.measure and any(_measures(question, w) for w in _WORD.findall(text)):
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if not spans:

@@ -210,6 +210,37 @@ def test_sources_that_answer_one_question_differently_in_their_own_words_disagre
     assert a.answer.startswith("Sources disagree:") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
 
 
+def test_a_count_of_another_thing_or_another_year_is_no_side(tmp_path, embeddings):
+    """"how many volunteers": an article that counts volunteers is on their side, not the "25 knots" of its lead; a
+    sum said beside another year ("fetched $2.6m in 2016") is not this week's price."""
+    (tmp_path / "a.md").write_text("---\ntitle: New lifeboat sails into Skerran\nsource: Harbour Post\ndate: 2025-09-15\n"
+                                   "---\nHundreds of people lined the harbour wall at Skerran on Sunday to watch the new "
+                                   "lifeboat arrive. Skerran has twenty-six volunteer crew, among them a teacher and two "
+                                   "electricians.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: Skerran lifeboat appeal reaches its goal\nsource: County Courier\n"
+                                   "date: 2025-09-16\n---\nA lifeboat capable of 25 knots is now on station in the town "
+                                   "of Skerran, after arriving on Sunday to a crowd of about 1,200.\n\nThe station's 26 "
+                                   "volunteers will now exercise on it twice a week.\n", encoding="utf-8")
+    store = Store.open(tmp_path / ".index")
+    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
+    a = Answerer(store, embeddings).ask("how many volunteers crew the skerran station")
+    assert a.answered and not a.answer.startswith("Sources disagree") and not a.conflicts
+    from assistant.sides import _beside
+
+    assert _beside("The last comparable stamp fetched $2.6m in 2016.", "$2.6m") == {"2016"}
+
+
+def test_a_question_naming_a_count_and_a_sum_asks_neither():
+    class Lexical:
+        df: dict = {}
+
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    assert understand("pemberton carrow works job losses", Lexical()).unit == ""
+    assert understand("skerran new lifeboat price tag", Lexical()).unit == "money"
+
+
 def test_answers_that_say_the_same_are_one_side():
     from assistant.conflicts import value_key
 
