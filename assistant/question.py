@@ -31,7 +31,14 @@ from .thresholds import UNSEEN_TERM
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
 
 # ----- intent -----------------------------------------------------------------------------------------
+# how people ask for the whole of a story in other words: "sum up the piece on X", "what's the story with X", "fill
+# me in on X", "what's the latest on X", "what's going on with X" (not "the story behind X": a reason)
+_WHOLE_STORY = (r"\bsum(?:s|med|ming)?\s+(?:it\s+|this\s+|that\s+|them\s+)?up\b|\blow-?down\b|"
+                r"\b(?:fill|catch)\s+me\s+(?:in|up)\b|\b(?:bring|get)\s+me\s+up\s+to\s+speed\b|"
+                r"\bwhat(?:'s|’s|\s+is|\s+was)\s+(?:the\s+)?(?:story|deal|latest|news|situation)\s+(?:with|on|about|in|at|over)\b|"
+                r"\bwhat(?:'s|’s|\s+is|\s+was)\s+(?:going\s+on|happening|new)\b")
 _OPEN = re.compile(
+    _WHOLE_STORY + r"|"
     r"\b(?:summar(?:y|ies|i[sz]e[sd]?|i[sz]ing)|overview|gist|recap|rundown|tl;?dr|highlights|takeaways?|"
     r"(?:main|key|major|important)\s+(?:points?|ideas?|themes?|findings?|issues?|arguments?|facts?|messages?|"
     r"takeaways?|developments?))\b|"
@@ -42,7 +49,7 @@ _OPEN = re.compile(
     r"\bwhat\s+(?:happened|is\s+happening|is\s+going\s+on)\b|\bwhat\s+do\s+we\s+know\s+about\b|"
     r"\banything\s+(?:on|about)\b", re.I)
 # an open question that asks for the whole of something, not for what it says about a topic
-_SUMMARY = re.compile(r"\b(?:summar\w*|overview|gist|recap|rundown|tl;?dr|highlights|takeaways?|(?:main|key|major|"
+_SUMMARY = re.compile(_WHOLE_STORY + r"|\b(?:summar\w*|overview|gist|recap|rundown|tl;?dr|highlights|takeaways?|(?:main|key|major|"
                       r"important)\s+\w+|tell\s+me\s+about|brief\s+me|describe|what\s+happened|what\s+(?:is|'s|was)\s+"
                       r"(?:it|this|that|the\s+\w+)\s+about)\b", re.I)
 _LIST_VERB = re.compile(r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:list|enumerate|name)\b", re.I)

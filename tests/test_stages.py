@@ -65,6 +65,10 @@ def test_the_question_is_understood_once_intent_answer_type_entities_years(answe
     lexical = answerer.store.lexical()
     cases = {
         "Can you summarize this article for me?": ("open", ""),
+        "sum up the piece on the museum": ("open", ""),  # the whole story, in other words
+        "what's the story with the coastal cup": ("open", ""),
+        "fill me in on the museum reopening": ("open", ""),
+        "what is the story behind the closure": ("fact", ""),  # what lies behind it, not the whole story
         "List the proposed actions.": ("list", ""),
         "Does the article contradict itself anywhere?": ("yesno", "inconsistency"),
         "Who reported it?": ("fact", "source"),
@@ -76,6 +80,7 @@ def test_the_question_is_understood_once_intent_answer_type_entities_years(answe
     for text, (intent, answer_type) in cases.items():
         q = understand(text, lexical)
         assert (q.intent, q.answer_type) == (intent, answer_type), text
+        assert q.summary == (intent == "open"), text
     q = understand("Who won the 2019 Coastal Cup final?", lexical)
     assert q.years == ["2019"] and "Coastal Cup" in q.entities
     assert understand("How many visitors came in the first week?", lexical).measure == "visitor"
