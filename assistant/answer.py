@@ -31,8 +31,9 @@ from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .thresholds import (K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS, SECTION_ASKED,
-                         SECTION_LIKE, SECTION_UNNAMED, TRUECASE_CHUNKS)
+from .passages import attribution
+from .thresholds import (FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS,
+                         SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN, TRUECASE_CHUNKS)
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -217,6 +218,8 @@ class Answerer:
         if q.members and evidence and evidence[0].chunk.kind == "table_row" \
                 and not members(self.store, q, evidence[0]):  # one row is no list: sentences say what X consists of
             evidence = [ev for ev in evidence if ev.chunk.kind != "table_row"]
+        if q.speaker and evidence:
+            evidence = self._by_speaker(q, evidence)
         rows = named_rows(q, evidence)
         if evidence and not rows:  # the best evidence that answers, among those scored about as well
             evidence = answering_first(q, evidence)
@@ -226,6 +229,23 @@ class Answerer:
         if not evidence or not supported(q, evidence[0], named_rows=table_wide):
             return None, []
         return compose_fact(self.store, self.meaning, q, evidence, rows), evidence
+
+    def _by_speaker(self, q: Question, evidence: list[Evidence]) -> list[Evidence]:
+        """"What did the union boss say", "how did the owner take it": of the best few (of the best's article, or
+        scored nearly as well), the words of the speaker closest in meaning to the one asked ("the union boss" /
+        "Union leaders called the decision a victory", not "the court's president"; "the environmentalists" / "The
+        campaign group Clear Rivers Ardmere said") first, when it is closer than the best's by SPEAKER_MARGIN."""
+        few = [(i, who) for i, ev in enumerate(evidence[:SPEAKER_DEPTH])
+               if (ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_SCORE * evidence[0].score)
+               and (who := attribution(ev.statement))]
+        if not few:
+            return evidence
+        vectors = self.meaning.vectors([q.speaker, *(who for _, who in few)])
+        close = {i: float(vectors[q.speaker] @ vectors[who]) for i, who in few}
+        best = max(close, key=close.get)
+        if best and close[best] >= close.get(0, 0.0) + SPEAKER_MARGIN:
+            return [evidence[best], *evidence[:best], *evidence[best + 1:]]
+        return evidence
 
     def _decline(self, q: Question, hits: list[Hit]) -> Answer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]

@@ -13,7 +13,7 @@ from .evidence import Evidence, context
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
-from .spans import attached, names_role, typed_spans
+from .spans import SPEECH_VERB, attached, names_role, typed_spans
 from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_LIKE, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -34,6 +34,25 @@ _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|ow
                      r"(?:an?|the|its)|the\s+reason|citing|cited)\b", re.I)
 
 
+def reports_speech(text: str) -> bool:
+    """The text reports what someone said: a quotation, or a speech verb ("the union said the cuts would fall
+    hardest on rural rounds")."""
+    return bool(re.search(r"[\"“”]", text) or re.search(SPEECH_VERB, text, re.I))
+
+
+_ATTRIBUTED = re.compile(r"\b(?:said|says|told|added|warned|called|argued|wrote|explained|confirmed|announced|stated)\b", re.I)
+_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
+
+
+def attribution(text: str) -> str:
+    """Who the text says is speaking: the words around its first speech verb, quotations left out ("Ashpenny, owned
+    since 2021 by the shipping businessman Jaromir Maskelin, said it was"); "" when it reports no speech."""
+    for sentence in sentences(_QUOTATION.sub(" … ", text)):
+        if m := _ATTRIBUTED.search(sentence):  # its subject, from the sentence's start, and who follows the verb
+            return " ".join(sentence[:m.start()].split()[:12] + sentence[m.start():].split()[:9])
+    return ""
+
+
 def causal(text: str) -> bool:
     """The text gives a reason ("because", "traced the problem to", "the strike is about staffing")."""
     return bool(_CAUSAL.search(text))
@@ -44,6 +63,7 @@ def causal(text: str) -> bool:
 _SAYS_WHAT = (frozenset(tokenize("consist comprise include represent")),
               frozenset(tokenize("calculate compute determine measure")))
 _QUOTED = re.compile(r"\s*[\"“]")  # a sentence of direct speech
+_BY_PRONOUN = re.compile(r"\b(?:he|she|they|it)\s+(?:said|says|added|told|warned|argued|wrote)\b", re.I)  # said by whom?
 MEANING_WEIGHT = 0.5  # a sentence's cosine to the question, beside its share of the question's words
 ASKED_HERE = 0.5  # a question in the text ("Who is exempt?") asks ours when it holds this share of its words
 
@@ -82,7 +102,8 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 0.5  # "how much", "the respective values of X": a sentence that states no figure
     if question.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
         return 1.5 if names_role(question.role, unit) else 0.5
-    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit):
+    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit) \
+            or question.speech and reports_speech(unit):
         return 1.5
     if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
@@ -161,6 +182,12 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         if near is not None and near not in picked:
             picked.append(near)
             covered |= tokset(units[near])
+    if question.speech and best - 1 not in picked and best > 0 and _BY_PRONOUN.search(units[best]) \
+            and reports_speech(units[best - 1]):
+        # "“A licence fee puts a wall between ...,” she said.": who she is, in the sentence before ("QBN's director
+        # general, Halla Brennestad, said the broadcaster would ...")
+        picked.append(best - 1)
+        covered |= tokset(units[best - 1])
     if question.speech:
         # "what did the deputy governor say": his words, where the sentence that names him reports them and
         # the next quotes them ("... said in a statement that pay was still rising too quickly." then "“Wages

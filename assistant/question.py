@@ -44,7 +44,10 @@ _OPEN = re.compile(
     r"takeaways?|developments?))\b|"
     r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:tell|brief|update)\s+me\s+(?:about|on)\b|"
     r"^\s*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?describe\b|"
-    r"\bwhat\s+(?:does|do|did)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:say|said|report|tell|cover)\b|"
+    # what a text says ("what does the report say about X"); what a person or group says is speech ("what did the
+    # hospitality lobby say about X": their words)
+    r"\bwhat\s+(?:does|do|did)\s+(?:it|this|that|they|the\s+(?:[\w-]+\s+)?(?:article|story|report|piece|text|study|paper|"
+    r"document|news|coverage|press|media|sources?|articles|reports|stories|corpus))\s+(?:say|said|report|tell|cover)\b|"
     r"\bwhat\s+(?:is|'s|are|was)\s+(?:it|this|that|the\s+(?:article|story|report|piece|news|text))\s+about\b|"
     r"\bwhat\s+(?:happened|is\s+happening|is\s+going\s+on)\b|\bwhat\s+do\s+we\s+know\s+about\b|"
     r"\banything\s+(?:on|about)\b", re.I)
@@ -74,8 +77,11 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
 _COSTS = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would)\b[^?]*?\bcost\b(?!-)", re.I)
 _SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(?:say|said|tell|told|think|thinks|argue|"
-                     r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|explain)|"
+                     r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|reply|explain|take|"
+                     r"greet|receive)|"
                      r"\breaction\b", re.I)
+_SPEAKER = re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|have|had|was|is)\s+(.{2,60}?)\s+(?:say|said|tell|told|think|thinks|"
+                      r"argue|argued|warn|warned|claim|claimed|react|respond|reply|explain|take|greet|receive)\b", re.I)
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
@@ -256,6 +262,12 @@ class Question:
     def speech(self) -> bool:
         """Does it ask for what someone said ("what did the deputy governor say", "how did the union react")?"""
         return bool(_SPEECH.search(self.asked))
+
+    @property
+    def speaker(self) -> str:
+        """Whose words a speech question asks for ("the union boss" of "what did the union boss say about X")."""
+        m = _SPEAKER.search(self.asked)
+        return m.group(1) if m else ""
 
     @property
     def why(self) -> bool:

@@ -12,7 +12,7 @@ from index.store import Store
 
 from .answerability import article, features, mentions, probability
 from .evidence import OPERATIONS, Evidence, unstated_operation
-from .passages import causal, from_text
+from .passages import causal, from_text, reports_speech
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
@@ -139,8 +139,10 @@ def answering_first(question: Question, evidence: list[Evidence]) -> list[Eviden
     first of the best article's that gives a reason ("traced the problem to", "the strike is about
     staffing"), if it scored that much or says at least half as much of what is asked as the best: what gives no
     reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary)."""
-    if question.why and evidence and not causal(evidence[0].statement):
-        reason = next((i for i, ev in enumerate(evidence[1:FALLBACK_DEPTH + 1], 1) if causal(ev.statement)
+    # "why": a reason; "what did the union boss say", "how did the owner react": what someone said
+    gives = causal if question.why else reports_speech if question.speech else None
+    if gives and evidence and not gives(evidence[0].statement):
+        reason = next((i for i, ev in enumerate(evidence[1:FALLBACK_DEPTH + 1], 1) if gives(ev.statement)
                        and ev.chunk.article_id == evidence[0].chunk.article_id
                        and (ev.score >= FALLBACK_SCORE * evidence[0].score or ev.focus >= evidence[0].focus / 2)
                        and supported(question, ev)), 0)
