@@ -68,10 +68,10 @@ _SOURCE = re.compile(r"\b(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:first\s+)?(?:
                      r"carried|ran|covered)\b|\bwhere\s+(?:does|did|do|is)\s+(?:it|this|that|the\s+[\w-]+)\s+(?:come|coming)"
                      r"\s+from\b|\bwhat\s+(?:is|was|are)\s+the\s+(?:news\s+)?sources?\b|\baccording\s+to\s+"
                      r"(?:whom|what|which)\b|\bwho\s+(?:is|was)\s+(?:the\s+)?(?:source|author|reporter)\b", re.I)
-_WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\b(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b|"
+_WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\bwhen\s*\??\s*$|\b(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b|"
                    r"\bwhat\s+(?:date|day|year|month|time)\b|\bwhat\s+(?:is|was)\s+the\s+(?:date|day|year|month)\b",
                    re.I)
-_WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
+_WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bwhere\s*\??\s*$|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
@@ -101,8 +101,8 @@ _DIMENSIONS = (
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
      ("measure in length", "measure in time", "share")),
 )
-_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often)\b", re.I)
-_WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast)\b", re.I)
+_WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
 _WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:\w+\s+){0,2}(?:caused|drove|led\s+to|contributed\s+to|resulted\s+in)\b)|"
                   r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
@@ -137,7 +137,7 @@ KIND_TYPES = {
     "place": "country nation city town village place location region province capital venue stadium",
     "date": "date day year month time week season decade",
     "amount": "number amount figure total price cost percentage share sum count score budget fee rise raise "
-              "increase cut rate length distance height depth weight duration value",
+              "increase cut rate length distance height depth weight duration value age",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
@@ -460,6 +460,11 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     headcount", "injuries in the Saltwren fire", "arvo batteries factory town"), and what it measures:
     those of its head noun (the last noun before a preposition, not of a date: "revenue last year"), when
     the head is a quantity or a kind of general English."""
+    # "number of beachgoers stranded off wrayhaven who were brought to safety": a relative clause after a noun says
+    # which; the query is the noun phrase before it
+    wh = next((i for i, (_, tag) in enumerate(tags) if tag in ("WP", "WDT", "WRB", "WP$")), 0)
+    if wh and tags[wh - 1][1] in _NOUN_TAGS:
+        tags = tags[:wh]
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
             any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""

@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import CLOCK, MONTH
+from .textscan import CLOCK, MONTH, UNIT_WORD
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -219,6 +219,7 @@ def reports_date(question: Question, span: str, text: str) -> bool:
         and attributed(Entity(span, "DATE", at, at + len(span)), text)
 
 
+_UNIT_ON = re.compile(rf"(?:{UNIT_WORD})\b", re.I)
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
 
 
@@ -241,7 +242,9 @@ def _widened(text: str, e: Entity) -> Entity | None:
         return Entity(trimmed, e.label, at, at + len(trimmed))
     start = e.start - 1 if e.start and text[e.start - 1] in "$€£¥" else e.start
     scale = _SCALE_AFTER.match(text, e.end) if not _SCALE_AFTER.search(e.text) else None
-    end = scale.end() if scale else e.end
+    # or a unit written on to the figure ("a 312g lump", "a 41km swim"): "312g", not "312"
+    unit = _UNIT_ON.match(text, e.end) if not scale and e.label == "CARDINAL" else None
+    end = scale.end() if scale else unit.end() if unit else e.end
     return e if (start, end) == (e.start, e.end) else Entity(text[start:end], e.label, start, end)
 
 

@@ -293,6 +293,13 @@ def test_a_measure_asked_is_answered_in_its_unit():
     assert [e.text for e in typed_spans("The 11-metre boat will spend about four years in a tank 200 metres away.", keep)] \
         == ["about four years"]
     assert [e.text for e in typed_spans("The consortium keeps the toll income until 2060.", keep)] == ["2060"]
+    # terse queries: the question word at the end, a head noun before a relative clause; a unit written on
+    heavy = understand("reservoir catfish how heavy", Lexical())
+    assert heavy.answer_type == "amount" and heavy.strict
+    assert [e.text for e in typed_spans("The main fragment, a 312g lump of rock, lay in the heather.", heavy)] == ["312g"]
+    assert understand("number of walkers stranded off the spit who were rescued", Lexical()).answer_type == "amount"
+    assert understand("age of the university's oldest graduate", Lexical()).answer_type == "amount"
+    assert understand("lido reopened when", Lexical()).answer_type == "date"
 
 
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
