@@ -307,9 +307,9 @@ def answer_span(question: Question, text: str) -> str:
     """The short answer in `text`: the span of the asked type nearest to what the question asks; ""
     when there is none (the answer is then the quote alone)."""
     spans = typed_spans(text, question)
-    if question.unit:  # "how much will it cost": a sum of money where the sentence gives one, not "7-2"; "how big
-        #                a raise": a share, not the "three" hospitals
-        spans = [e for e in spans if in_unit(question, e, text)] or spans
+    if question.unit:  # "how much will it cost": a sum of money, not "7-2" nor a "four-penny" stamp; "how big a raise":
+        #                a share, not the "three" hospitals; none where the sentence gives none (the quote alone answers)
+        spans = [e for e in spans if in_unit(question, e, text)]
     if question.measure and any(_measures(question, w) for w in _WORD.findall(text)):
         spans = _measured(question, text, spans)  # "how many visitors": only a figure of visitors, if any
     if not spans:
