@@ -122,6 +122,8 @@ def value_key(span: str, answer_type: str) -> str:
     """One spelling for answers that say the same ("$1.2 billion" / "1.2bn dollars", "Oct. 3" / "3 October",
     "U.S." / "US"): what two sources are compared on."""
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), span).strip()
+    if answer_type == "amount":
+        text = _AGE_SAID.sub("", text)  # "the 91-year-old", "aged 91": 91, an age
     if answer_type == "amount" and (size := measured(text)) is not None:  # "41 kilometres" / "41km": 41000
         return f"{size:g}"
     if answer_type == "amount" and (m := _AMOUNT.search(numerals(text))):  # "ninety-three" / "93"
@@ -145,11 +147,16 @@ _UNIT = re.compile(rf"(?:[\s-]?\b|(?<=\d))({UNIT_WORD})\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|yen|yuan|francs?|crowns?|kronor)\b"
 
 
+_AGE_SAID = re.compile(r"[- ]years?[- ]old\b|^aged\s+", re.I)
+
+
 def amount_kind(span: str, text: str = "") -> str:
     """What an amount counts: money, a share, or things ("$65m" and "three valleys" answer no one question),
     and per what when the text says ("24 dollars a share" is no price of the company)."""
     at = text.find(span)
     after = text[at + len(span):] if at >= 0 else ""
+    if _AGE_SAID.search(span):
+        return "number"  # an age is a number of years, as "At ninety-three" says it
     unit = _UNIT.search(span) or _UNIT.match(after)
     if re.search(rf"[$€£¥]|\b{_CURRENCY}", span, re.I) or re.match(rf"\s*{_CURRENCY}", after, re.I):
         kind = "money"  # "$65m", "about 19 million euros"

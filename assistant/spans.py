@@ -66,6 +66,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 for e in typed_spans(shown, question)]
     entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
+    if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
+        found += [e for e in entities if e.label == "DATE" and _AGE.search(e.text)]
     if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
         #                                  whatever the recogniser calls it
         found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
@@ -219,6 +221,7 @@ def reports_date(question: Question, span: str, text: str) -> bool:
         and attributed(Entity(span, "DATE", at, at + len(span)), text)
 
 
+_AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
 _UNIT_ON = re.compile(rf"(?:{UNIT_WORD})\b", re.I)
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
 

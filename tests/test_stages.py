@@ -270,6 +270,8 @@ def test_answers_that_say_the_same_are_one_side():
     assert value_key("ninety-three", "amount") == value_key("93", "amount")
     assert value_key("41km", "amount") == value_key("41 kilometres", "amount") != value_key("36km", "amount")
     assert value_key("4 hours 17 minutes", "amount") == value_key("257 minutes", "amount")
+    # an age, which the recogniser calls a date, is a number of years
+    assert value_key("91-year-old", "amount") == value_key("ninety-one", "amount") != value_key("ninety-three", "amount")
 
 
 def test_a_measure_asked_is_answered_in_its_unit():
