@@ -86,7 +86,8 @@ _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
 _MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b", re.I)
-_PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget)\b", re.I)
+_PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget|"
+                     r"(?:shell|fork|splash)(?:ed|ing)?\s+out|fetch(?:ed)?)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
@@ -151,7 +152,8 @@ MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income ea
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
-                         r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned)\b", re.I)
+                         r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned|charge|charged|fetch|fetched|"
+                         r"(?:shell|fork|splash)(?:ed)?\s+out|s[eo]ll?\s+for)\b", re.I)  # the verbs of paying
 # kinds that a named entity's label alone shows (no word in the text needs to say it)
 GENERIC_KINDS = frozenset(tokenize("person people individual organization organisation group body entity country "
                                    "nation place location city date day year month time number amount figure"))
