@@ -140,8 +140,9 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     sentence that restates `claim` (the best evidence's sentence holding the answer `mine`), as evidence
     quoting it: the sentence closest in meaning that states a comparable value, if at least RESTATED (as for
     briefings); else its own best evidence for the question, if that answers it nearly as surely as the
-    best's (ANSWERS_TOO) with a comparable value, in a sentence at least RESTATED_LOOSELY close to the claim.
-    An article that does neither gives none."""
+    best's (ANSWERS_TOO) with a comparable value, in a sentence at least RESTATED_LOOSELY close to the claim;
+    else its sentence with a comparable value closest in meaning to the question, if at least as close to it as
+    the claim is and at least RESTATED_LOOSELY close to the claim. An article that does none of these gives none."""
     chunks: dict[str, list[Evidence]] = {}  # every candidate chunk of an article, read whole
     for ev in evidence:
         if ev.chunk.kind != "table_row":
@@ -173,7 +174,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
         return []
-    vectors = meaning.vectors([claim, *(s for s, _ in options)])
+    vectors = meaning.vectors([claim, question.asked, *(s for s, _ in options)])
     # a restatement of a restatement restates the claim: each article's sentence closest to the claim or to
     # one already taken (the best's may be a side remark: "most of the 410m dollars needed ... green bond")
     picked: dict[str, Evidence] = {}
@@ -206,6 +207,13 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                     and (article_id not in tied or attached(question, s)) and not (now and _beside(s, span) - now):
                 picked[article_id] = replace(own, statement=s, quote=s)
                 break
+        else:  # its sentence closest in meaning to the question, if as close to it as the claim ("the anonymous
+            #     telephone bidder who won it paid 3.1m dollars" / "went under the hammer ... for $3.4 million")
+            near = [(float(vectors[question.asked] @ vectors[s]), s, ev) for s, ev in options if ev.chunk.article_id == article_id]
+            asked, s, ev = max(near, key=lambda x: x[0], default=(0.0, "", None))
+            if ev is not None and asked >= float(vectors[question.asked] @ vectors[claim]) \
+                    and float(vectors[claim] @ vectors[s]) >= RESTATED_LOOSELY:
+                picked[article_id] = ev
     return list(picked.values())
 
 
