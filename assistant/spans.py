@@ -221,6 +221,8 @@ def reports_date(question: Question, span: str, text: str) -> bool:
         and attributed(Entity(span, "DATE", at, at + len(span)), text)
 
 
+_AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b", re.I)  # a date to come, or that holds
+_ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)
 _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
 _UNIT_ON = re.compile(rf"(?:{UNIT_WORD})\b", re.I)
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
@@ -322,6 +324,10 @@ def answer_span(question: Question, text: str) -> str:
     def distance(e: Entity) -> int:  # to the nearest word of the question (none: the first span)
         return min((0 if e.start <= a <= e.end else min(abs(a - e.start), abs(a - e.end)) for a in anchors), default=0)
 
+    if question.answer_type == "date" and _AHEAD.search(question.asked):
+        # "when does the ban kick in": the date it takes effect ("from 1 October 2026"), not the day of the news ("voted
+        # on Wednesday"), where the sentence gives both
+        spans = [e for e in spans if _ON_CALENDAR.search(e.text)] or spans
     if question.role and KIND_OF.get((tokenize(question.role) or [""])[-1]) == "person":
         spans = [e for e in spans if e.label == "PERSON"] or spans  # "who is the music director": a person
     if question.answer_type == "place":  # "near Brindlecote", not "the line between Kelsall Road and Dunmarsh"; but

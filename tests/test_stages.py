@@ -16,7 +16,7 @@ from assistant.check import check
 from assistant.conversation import Turn, resolve, turns_of
 from assistant.question import understand
 from assistant.select import supported
-from assistant.spans import typed_spans
+from assistant.spans import answer_span, typed_spans
 from assistant.types import Answer
 from index.indexer import run_index
 from index.store import Store
@@ -302,6 +302,10 @@ def test_a_measure_asked_is_answered_in_its_unit():
     assert understand("number of walkers stranded off the spit who were rescued", Lexical()).answer_type == "amount"
     assert understand("age of the university's oldest graduate", Lexical()).answer_type == "amount"
     assert understand("lido reopened when", Lexical()).answer_type == "date"
+    # a date to come: the one it takes effect, not the day of the news
+    assert answer_span(understand("when does the vape ban kick in", Lexical()),
+                       "Parliament voted on Wednesday to ban the sale of disposable vapes from 1 October 2026.") \
+        == "1 October 2026"
 
 
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
