@@ -13,7 +13,7 @@ from .evidence import Evidence, context
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
-from .spans import SPEECH_VERB, attached, names_role, typed_spans
+from .spans import attached, names_role, typed_spans
 from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_LIKE, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -34,14 +34,14 @@ _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|ow
                      r"(?:an?|the|its)|the\s+reason|citing|cited)\b", re.I)
 
 
+_ATTRIBUTED = re.compile(r"\b(?:said|says|told|added|warned|called|argued|wrote|explained|confirmed|announced|stated)\b", re.I)
+_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
+
+
 def reports_speech(text: str) -> bool:
     """The text reports what someone said: a quotation, or a speech verb ("the union said the cuts would fall
     hardest on rural rounds")."""
-    return bool(re.search(r"[\"“”]", text) or re.search(SPEECH_VERB, text, re.I))
-
-
-_ATTRIBUTED = re.compile(r"\b(?:said|says|told|added|warned|called|argued|wrote|explained|confirmed|announced|stated)\b", re.I)
-_QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
+    return bool(re.search(r"[\"“”]", text) or _ATTRIBUTED.search(text))
 
 
 def attribution(text: str) -> str:
@@ -102,8 +102,7 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 0.5  # "how much", "the respective values of X": a sentence that states no figure
     if question.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
         return 1.5 if names_role(question.role, unit) else 0.5
-    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit) \
-            or question.speech and reports_speech(unit):
+    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit):
         return 1.5
     if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
