@@ -209,35 +209,38 @@ def test_the_check_declines_an_answer_that_misquotes_its_source(answerer):
     assert not unmarked.answered
 
 
+def _answerer_of(folder, embeddings, articles: list[str]) -> Answerer:
+    """An answerer over these markdown articles, written to `folder` and indexed."""
+    for i, text in enumerate(articles):
+        (folder / f"{chr(97 + i)}.md").write_text(text, encoding="utf-8")
+    store = Store.open(folder / ".index")
+    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
+    return Answerer(store, embeddings)
+
+
 def test_sources_that_answer_one_question_differently_in_their_own_words_disagree(tmp_path, embeddings):
-    (tmp_path / "a.md").write_text("---\ntitle: Elsmere tunnel set to reopen after flooding\nsource: Riverside Post\n"
-                                   "date: 2024-03-11\n---\nBRACKWATER - The Elsmere Road tunnel, closed since "
-                                   "floodwater filled it last month, will reopen to traffic on Wednesday, the county "
-                                   "said.\n", encoding="utf-8")
-    (tmp_path / "b.md").write_text("---\ntitle: Elsmere tunnel reopening pushed back for tests\nsource: Eastbank Observer\n"
-                                   "date: 2024-03-13\n---\nDrivers hoping to use the Elsmere Road tunnel in Brackwater "
-                                   "must wait: highway engineers now expect it to reopen on Friday after drainage "
-                                   "tests.\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    a = Answerer(store, embeddings).ask("When does the Elsmere Road tunnel reopen?")
+    answerer = _answerer_of(tmp_path, embeddings, [
+        "---\ntitle: Elsmere tunnel set to reopen after flooding\nsource: Riverside Post\ndate: 2024-03-11\n---\n"
+        "BRACKWATER - The Elsmere Road tunnel, closed since floodwater filled it last month, will reopen to traffic on "
+        "Wednesday, the county said.\n",
+        "---\ntitle: Elsmere tunnel reopening pushed back for tests\nsource: Eastbank Observer\ndate: 2024-03-13\n---\n"
+        "Drivers hoping to use the Elsmere Road tunnel in Brackwater must wait: highway engineers now expect it to "
+        "reopen on Friday after drainage tests.\n"])
+    a = answerer.ask("When does the Elsmere Road tunnel reopen?")
     assert a.answer.startswith("Sources disagree:") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
 
 
 def test_a_count_of_another_thing_or_another_year_is_no_side(tmp_path, embeddings):
     """"how many volunteers": an article that counts volunteers is on their side, not the "25 knots" of its lead; a
     sum said beside another year ("fetched $2.6m in 2016") is not this week's price."""
-    (tmp_path / "a.md").write_text("---\ntitle: New lifeboat sails into Skerran\nsource: Harbour Post\ndate: 2025-09-15\n"
-                                   "---\nHundreds of people lined the harbour wall at Skerran on Sunday to watch the new "
-                                   "lifeboat arrive. Skerran has twenty-six volunteer crew, among them a teacher and two "
-                                   "electricians.\n", encoding="utf-8")
-    (tmp_path / "b.md").write_text("---\ntitle: Skerran lifeboat appeal reaches its goal\nsource: County Courier\n"
-                                   "date: 2025-09-16\n---\nA lifeboat capable of 25 knots is now on station in the town "
-                                   "of Skerran, after arriving on Sunday to a crowd of about 1,200.\n\nThe station's 26 "
-                                   "volunteers will now exercise on it twice a week.\n", encoding="utf-8")
-    store = Store.open(tmp_path / ".index")
-    run_index(store, [tmp_path], lambda: embeddings, max_bytes=2**20)
-    a = Answerer(store, embeddings).ask("how many volunteers crew the skerran station")
+    answerer = _answerer_of(tmp_path, embeddings, [
+        "---\ntitle: New lifeboat sails into Skerran\nsource: Harbour Post\ndate: 2025-09-15\n---\nHundreds of people "
+        "lined the harbour wall at Skerran on Sunday to watch the new lifeboat arrive. Skerran has twenty-six volunteer "
+        "crew, among them a teacher and two electricians.\n",
+        "---\ntitle: Skerran lifeboat appeal reaches its goal\nsource: County Courier\ndate: 2025-09-16\n---\nA lifeboat "
+        "capable of 25 knots is now on station in the town of Skerran, after arriving on Sunday to a crowd of about "
+        "1,200.\n\nThe station's 26 volunteers will now exercise on it twice a week.\n"])
+    a = answerer.ask("how many volunteers crew the skerran station")
     assert a.answered and not a.answer.startswith("Sources disagree") and not a.conflicts
     from assistant.sides import _beside
 
