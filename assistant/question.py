@@ -74,7 +74,7 @@ _WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\bwhen\s*\??\s*$|\b(?:on|i
 _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bwhere\s*\??\s*$|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
                     re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
-_STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many|old)\b", re.I)  # "how old": an age, or no answer
 _COSTS = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would)\b[^?]*?\bcost\b(?!-)", re.I)
 _SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(?:say|said|tell|told|think|thinks|argue|"
                      r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|reply|explain|take|"

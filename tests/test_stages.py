@@ -304,6 +304,7 @@ def test_a_measure_asked_is_answered_in_its_unit():
     assert [e.text for e in typed_spans("The main fragment, a 312g lump of rock, lay in the heather.", heavy)] == ["312g"]
     assert understand("number of walkers stranded off the spit who were rescued", Lexical()).answer_type == "amount"
     assert understand("age of the university's oldest graduate", Lexical()).answer_type == "amount"
+    assert understand("how old is the cyclist", Lexical()).strict  # an age, or no answer
     assert understand("lido reopened when", Lexical()).answer_type == "date"
     # a date to come: the one it takes effect, not the day of the news
     assert answer_span(understand("when does the vape ban kick in", Lexical()),
