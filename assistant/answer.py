@@ -26,12 +26,12 @@ from .compose import compose_fact
 from .evidence import Evidence
 from .conversation import Turn, leaning, resolve, turns_of
 from .meaning import Meaning
+from .passages import attribution
 from .question import Question, truecased, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows
-from .passages import attribution
 from .thresholds import (FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS,
                          SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN, TRUECASE_CHUNKS)
 from .types import Answer, Citation

@@ -13,7 +13,7 @@ from .evidence import Evidence, context
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
-from .spans import attached, names_role, typed_spans
+from .spans import SPEECH_VERB, attached, names_role, typed_spans
 from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_LIKE, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -34,7 +34,7 @@ _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|ow
                      r"(?:an?|the|its)|the\s+reason|citing|cited)\b", re.I)
 
 
-_ATTRIBUTED = re.compile(r"\b(?:said|says|told|added|warned|called|argued|wrote|explained|confirmed|announced|stated)\b", re.I)
+_ATTRIBUTED = re.compile(rf"{SPEECH_VERB}|\b(?:warned|called|argued|wrote)\b", re.I)  # who says, more loosely
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 

@@ -76,12 +76,12 @@ _WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bwhere\s*\??\s*$|\bin\s
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many|old)\b", re.I)  # "how old": an age, or no answer
 _COSTS = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would)\b[^?]*?\bcost\b(?!-)", re.I)
-_SPEECH = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{0,80}?\b(?:say|said|tell|told|think|thinks|argue|"
-                     r"argued|warn|warned|claim|claimed)\b|\bhow\s+(?:did|does|do|has|have)\b.{0,80}?\b(?:react|respond|reply|explain|take|"
-                     r"greet|receive)|"
-                     r"\breaction\b", re.I)
-_SPEAKER = re.compile(r"\b(?:what|how)\s+(?:did|does|do|has|have|had|was|is)\s+(.{2,60}?)\s+(?:say|said|tell|told|think|thinks|"
-                      r"argue|argued|warn|warned|claim|claimed|react|respond|reply|explain|take|greet|receive)\b", re.I)
+# what someone said ("what did X say"), and how they took it ("how did X react")
+_SAY = r"say|said|tell|told|think|thinks|argue|argued|warn|warned|claim|claimed"
+_REACT = r"react|respond|reply|explain|take|greet|receive"
+_SPEECH = re.compile(rf"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{{0,80}}?\b(?:{_SAY})\b|"
+                     rf"\bhow\s+(?:did|does|do|has|have)\b.{{0,80}}?\b(?:{_REACT})|\breaction\b", re.I)
+_SPEAKER = re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|was|is)\s+(.{{2,60}}?)\s+(?:{_SAY}|{_REACT})\b", re.I)
 _TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)

@@ -21,7 +21,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
 from .textscan import CLOCK
-from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, in_unit, reports_date, speaks, typed_spans
+from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
 from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
@@ -67,7 +67,6 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     estimate = "" if given or evidence[0].chunk.kind == "table_row" else answer_span(question, evidence[0].statement)
     best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
                                 and (span := answer_span(question, ev.statement)) and exact(span)
-                                and _in_unit(question, span, ev.statement)
                                 and not reports_date(question, span, ev.statement)
                                 and (not estimate or question.answer_type != "amount"
                                      or fits(estimate, value_key(span, "amount")))), (evidence[0], ""))
@@ -162,14 +161,17 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     now = years or ({str(int(published) + d) for d in (-1, 0, 1)} if published.isdigit() else set())
     for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
         span = answer_span(question, s)
-        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"; "the last comparable
-        # stamp ... fetched $2.6m in 2016" beside the claim's sale of this week), that the sentence holds for what the
-        # question names
-        if span and _comparable_in(question, mine, claim, span, s, years) and not (now and _beside(s, span) - now):
+        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"), that the sentence
+        # holds for what the question names
+        if span and _comparable_in(question, mine, claim, span, s, years, now):
             options.append((s, replace(ev, statement=s, quote=s)))
     # "how many volunteers": an article that ties a figure to volunteers states that one, not the "25 knots" of its lead
     tied = {ev.chunk.article_id for s, ev in options if question.measure and attached(question, s)}
-    options = [(s, ev) for s, ev in options if ev.chunk.article_id not in tied or attached(question, s)]
+
+    def counts(article_id: str, sentence: str) -> bool:
+        return article_id not in tied or attached(question, sentence)
+
+    options = [(s, ev) for s, ev in options if counts(ev.chunk.article_id, s)]
     if given:  # no question's words place the value: it must be said of the same thing in both
         options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
@@ -203,8 +205,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
             s = next((s for s in sentences(own.statement) if span and span in s), "")
             near = meaning.vectors([claim, s]) if s else {}
-            if s and _comparable_in(question, mine, claim, span, s, years) and float(near[claim] @ near[s]) >= RESTATED_LOOSELY \
-                    and (article_id not in tied or attached(question, s)) and not (now and _beside(s, span) - now):
+            if s and _comparable_in(question, mine, claim, span, s, years, now) and counts(article_id, s) \
+                    and float(near[claim] @ near[s]) >= RESTATED_LOOSELY:
                 picked[article_id] = replace(own, statement=s, quote=s)
                 break
         else:  # its sentence closest in meaning to the question, if as close to it as the claim ("the anonymous
@@ -221,10 +223,15 @@ _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
 
 
-def _beside(sentence: str, value: str) -> set[str]:
-    """The years said within _YEAR_NEAR characters of a value in its sentence."""
+def _near(sentence: str, value: str) -> str:
+    """The words within _YEAR_NEAR characters of a value in its sentence."""
     at = max(sentence.find(value), 0)
-    return set(YEAR.findall(sentence[max(at - _YEAR_NEAR, 0):at + len(value) + _YEAR_NEAR]))
+    return sentence[max(at - _YEAR_NEAR, 0):at + len(value) + _YEAR_NEAR]
+
+
+def _beside(sentence: str, value: str) -> set[str]:
+    """The years said beside a value in its sentence."""
+    return set(YEAR.findall(_near(sentence, value)))
 
 
 def _year_of(side: Side) -> tuple[set[str], bool]:
@@ -232,10 +239,9 @@ def _year_of(side: Side) -> tuple[set[str], bool]:
     placed by the article's date; else the year its article was published."""
     ev = side.evidence[0]
     sentence = next((s for s in sentences(ev.statement) if side.value in s), ev.statement)
-    at = max(sentence.find(side.value), 0)
-    near = sentence[max(at - _YEAR_NEAR, 0):at + len(side.value) + _YEAR_NEAR]
+    near = _near(sentence, side.value)
     published = ev.chunk.published_at[:4]
-    said = _beside(sentence, side.value)
+    said = set(YEAR.findall(near))
     if published.isdigit() and (relative := _RELATIVE_YEAR.findall(near)):
         said = {str(int(published) + {"last": -1, "this": 0, "next": 1}[m.lower()]) for m in relative}
     return (said, True) if said else ({published} if published.isdigit() else set(), False)
@@ -291,10 +297,14 @@ def _said_alike(question: Question, meaning: Meaning, a_text: str, a: str, b_tex
     return True
 
 
-def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str]) -> bool:
+def _comparable_in(question: Question, mine: str, claim: str, span: str, sentence: str, years: set[str],
+                   now: set[str] = frozenset()) -> bool:
     """`span`, stated in `sentence`, can be compared with the claim's answer `mine`: the same value, or one of
     the same kind (`alike`), exact or an estimate of a figure, of no other years ("a 2018 and a 2022 figure are
-    two facts") that the sentence holds for what the question names."""
+    two facts") that the sentence holds for what the question names; said beside none but the claim's years `now`
+    ("the last comparable stamp ... fetched $2.6m in 2016" is no restatement of this week's sale)."""
+    if now and _beside(sentence, span) - now:
+        return False
     if value_key(span, question.answer_type) == value_key(mine, question.answer_type):
         return True
     if reports_date(question, span, sentence) or speaks(question, span, sentence) or not exact(span) and not (
@@ -302,8 +312,6 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         # when it was said ("the service said on Tuesday"), who said it ("said Julian Prideaux"), no value to set
         # against the claim's ("by 2028" against "Thursday, June 12"; but "about 1,140" is a figure)
         return False
-    if not _in_unit(question, span, sentence):
-        return False  # "the lifeboat's price tag": a sum of money, not the "25 knots" of a sentence that gives none
     if _BOUND.search(sentence[:max(sentence.find(span), 0)]):
         return False  # "expected to pass three million passengers": a bound, not a figure
     said = set(YEAR.findall(sentence))
@@ -316,12 +324,6 @@ CALENDAR = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|ma
                       r"\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
-
-
-def _in_unit(question: Question, span: str, sentence: str) -> bool:
-    """The value is in the unit the question asks (`spans.in_unit`), or the question asks none."""
-    e = next((e for e in typed_spans(sentence, question) if e.text == span), None)
-    return e is None or in_unit(question, e, sentence)
 
 
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
