@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from index.lexical import tokenize
-from index.store import Store
+from index.store import ARTICLE_ID, Store
 
 from . import lists, overview
 from .check import check
@@ -45,6 +45,7 @@ KIND_PROMPTS = {"person": "who is the person", "organization": "which company or
                 "place": "where, in which place", "date": "when, on what date", "amount": "how much money, how many"}
 DECLINE = "The indexed articles do not cover this. The closest passages are listed under related."
 MAX_TURNS = 3  # earlier turns a follow-up is read against
+MENTION = 6  # words each side of a speaker's name that say who it is
 
 Stream = Callable[[str], None]
 
@@ -240,8 +241,12 @@ class Answerer:
                and (who := attribution(ev.statement))]
         if not few:
             return evidence
-        vectors = self.meaning.vectors([q.speaker, *(who for _, who in few)])
-        close = {i: float(vectors[q.speaker] @ vectors[who]) for i, who in few}
+        # a name tells the embedder little: the article says what it is ("the terminal's operator, Quarnsby Grain
+        # Terminals"), so the words around its first mention elsewhere stand for it as well
+        told = {who: _mention(who, ev.statement, self.store, ev.chunk.article_id)
+                for i, who in few for ev in [evidence[i]]}
+        vectors = self.meaning.vectors([q.speaker, *told, *told.values()])
+        close = {i: max(float(vectors[q.speaker] @ vectors[t]) for t in (who, told[who]) if t) for i, who in few}
         best = max(close, key=close.get)
         if best and close[best] >= close.get(0, 0.0) + SPEAKER_MARGIN:
             return [evidence[best], *evidence[:best], *evidence[best + 1:]]
@@ -250,6 +255,19 @@ class Answerer:
     def _decline(self, q: Question, hits: list[Hit]) -> Answer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
         return Answer(question=q.asked, answered=False, answer=DECLINE, mode="grounded", related=related)
+
+
+def _mention(name: str, statement: str, store: Store, article_id: str) -> str:
+    """The words around a name's first mention in its article outside `statement` (MENTION words each side),
+    for a name ("Quarnsby Grain Terminals"); "" for a phrase in lower case or one mentioned nowhere else."""
+    if name == name.lower() or name.split()[0].lower() in ("he", "she", "they", "it", "we"):
+        return ""
+    for chunk in sorted(store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id)):
+        for s in sentences(chunk.text):
+            if name in s and s not in statement:
+                before, after = s.split(name, 1)
+                return " ".join([*before.split()[-MENTION:], name, *after.split()[:MENTION]])
+    return ""
 
 
 def _section_asked(q: Question, hits: list[Hit]) -> str:

@@ -95,6 +95,17 @@ def resolve(question: str, turns: list[Turn]) -> str:
     return condense(question, previous.question)
 
 
+_TOPIC = re.compile(r"\b(?:about|with|regarding|concerning|over)\s+(?!(?:it|this|that|them)\b)(\S.*)$", re.I)
+
+
+def topic(question: str) -> str:
+    """What a question is about, for a follow-up that points back to it with a pronoun: the thing after
+    "about", "with", "over" ("what worries seafarers about [northbrae's new ammonia ships]", "can you sum up
+    what's going on with [the hallaskar volcano]"), not what it asked of that thing; else the whole question."""
+    m = _TOPIC.search(question)
+    return m.group(1) if m else question
+
+
 def condense(question: str, previous: str) -> str:
     """A follow-up made standalone against the previous question (as it was understood: a chain of
     follow-ups keeps the first one's topic, within CONTEXT_WORDS)."""
@@ -104,7 +115,7 @@ def condense(question: str, previous: str) -> str:
         focus = focus[:-1]
     if _PRONOUN.search(question) and not _LEAD.match(question) or _FULL.match(focus) and len(focus.split()) > 3:
         # "What is its outcome?", "So how many people came?": a question of its own, on the earlier topic
-        return f"{question.rstrip()} ({previous.strip()})"
+        return f"{question.rstrip()} ({topic(previous).strip()})"
     if not focus:
         return previous
     if _YEAR.search(focus) and _YEAR.search(previous):  # "And in 2018?": the period changes

@@ -34,7 +34,7 @@ _CAUSAL = re.compile(r"\b(?:due to|because|attributable|driven by|as a result|ow
                      r"(?:an?|the|its)|the\s+reason|citing|cited)\b", re.I)
 
 
-_ATTRIBUTED = re.compile(rf"{SPEECH_VERB}|\b(?:warned|called|argued|wrote)\b", re.I)  # who says, more loosely
+_ATTRIBUTED = re.compile(rf"{SPEECH_VERB}|\b(?:say|warned|called|argued|wrote)\b", re.I)  # who says, more loosely
 _QUOTATION = re.compile(r"[\"“][^\"“”]*[\"”]")
 
 
@@ -45,12 +45,21 @@ def reports_speech(text: str) -> bool:
 
 
 def attribution(text: str) -> str:
-    """Who the text says is speaking: the words around its first speech verb, quotations left out ("Ashpenny, owned
-    since 2021 by the shipping businessman Jaromir Maskelin, said it was"); "" when it reports no speech."""
+    """Who the text says is speaking: the subject of its first speech verb, relative clauses and quotations left
+    out ("Property owners" of "Property owners say the freeze will backfire"; "Prime minister Sorvald Braathen" of
+    "Prime minister Sorvald Braathen, who visited the port, promised ..."), or who follows the verb when nothing
+    comes before it ("… said Roswitha Delmarre, general secretary of the union"); "" when it reports
+    no speech."""
     for sentence in sentences(_QUOTATION.sub(" … ", text)):
-        if m := _ATTRIBUTED.search(sentence):  # its subject, from the sentence's start, and who follows the verb
-            return " ".join(sentence[:m.start()].split()[:12] + sentence[m.start():].split()[:9])
+        if m := _ATTRIBUTED.search(sentence):
+            parts = [p.strip(" …") for p in re.split(r"[,;:—–()]", sentence[:m.start()])]
+            said = [p for p in parts if p and not _RELATIVE.match(p)]
+            subject = " ".join(" ".join(said).split()[-12:])
+            return subject or " ".join(sentence[m.end():].strip(" ,.").split()[:12])
     return ""
+
+
+_RELATIVE = re.compile(r"(?:who|whom|whose|which|where|when|that)\b", re.I)
 
 
 def causal(text: str) -> bool:

@@ -89,7 +89,7 @@ def test_the_question_is_understood_once_intent_answer_type_entities_years(answe
     from assistant.passages import attribution
 
     assert attribution('"It is a victory," said Roswitha Delmarre, general secretary of the union.') \
-        == "… said Roswitha Delmarre, general secretary of the union."
+        == "Roswitha Delmarre, general secretary of the union"
     q = understand("Who won the 2019 Coastal Cup final?", lexical)
     assert q.years == ["2019"] and "Coastal Cup" in q.entities
     assert understand("How many visitors came in the first week?", lexical).measure == "visitor"
