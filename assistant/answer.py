@@ -145,10 +145,10 @@ class Answerer:
         "how many houses", "how much did the stadium cost"): close in meaning by the embedder's cosine."""
         if not q.measure:
             return frozenset()
-        # the words beside a figure, where what it counts is named
-        words = {w.lower() for p in passages for s in sentences(p) if any(ch.isdigit() for ch in s)
-                 for w in re.findall(r"[A-Za-z][a-z]{2,}", s)}
-        words = sorted(w for w in words if (tokenize(w) or [q.measure])[0] != q.measure)[:MEASURE_WORDS]
+        # the words of sentences with a figure, where what it counts is named: the best passages' first
+        words = dict.fromkeys(w.lower() for p in passages for s in sentences(p) if any(ch.isdigit() for ch in s)
+                              for w in re.findall(r"[A-Za-z][a-z]{2,}", s))
+        words = [w for w in words if (tokenize(w) or [q.measure])[0] != q.measure][:MEASURE_WORDS]
         if not words:
             return frozenset()
         typed = [w for w in re.findall(r"[\w'’-]+", q.asked.lower()) if (tokenize(w) or [""])[0] == q.measure]

@@ -84,7 +84,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
         # beside it in the quote ("1 July" beside "July 1"; not "not the 340 earlier reported": superseded)
         # (a sentence that says it corrects gives its own value: "revised the number to 22, from the 14 it gave")
-        beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question))
+        # (a possessive names no answer: "Alun Garvey's successor")
+        beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question)
+                                                           if not re.search(r"['’]s$", e.text))
         k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span))), key(theirs))
         if k not in found and not exact(theirs):
             # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
@@ -354,12 +356,18 @@ def _forecast(statement: str, span: str) -> bool:
 
 def same_value(a: str, b: str) -> bool:
     """Two normalised answers that name one thing: equal, a month and a day in it, one the initials of the
-    other ("us" / "united states"), or one a name's last word ("oduya" / "grace oduya")."""
+    other ("us" / "united states"), or one a name's first or last words ("oduya" / "ms oduya" / "grace oduya",
+    "wickersham brook" / "wickersham brook partners")."""
     if a == b or re.fullmatch(r"\d\d", a) and b.startswith(f"{a}-") or re.fullmatch(r"\d\d", b) and a.startswith(f"{b}-"):
         return True  # one answer, or a month and a day of it ("February" / "February 6")
-    short, long = sorted((a, b), key=len)
-    words = [w for w in long.split() if w not in ("of", "and", "for")]
-    return len(words) > 1 and (short == "".join(w[0] for w in words) or short == words[-1])
+    a, b = (_TITLE.sub("", x) for x in (a, b))
+    short, long = sorted((a.split(), b.split()), key=len)
+    words = [w for w in long if w not in ("of", "and", "for")]
+    return short == long or len(words) > 1 and bool(short) and (
+        short == ["".join(w[0] for w in words)] or short in (long[:len(short)], long[-len(short):]))
+
+
+_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord)\s+")  # of a normalised name
 
 
 def _day(iso: str) -> int:
