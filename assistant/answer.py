@@ -223,7 +223,7 @@ class Answerer:
             evidence = self._by_speaker(q, evidence)
         rows = named_rows(q, evidence)
         if evidence and not rows:  # the best evidence that answers, among those scored about as well
-            evidence = answering_first(q, evidence)
+            evidence = answering_first(q, evidence, self.store)
         # "which segment had the highest revenue", "X for each quarter": the rows are the answer, so the
         # question need not name one
         table_wide = bool(rows) or bool(q.rank_rows) or q.each

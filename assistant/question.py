@@ -92,11 +92,14 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 # what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
-_CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|^\W*time\s+of\b", re.I)
+_CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|"
+                          r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)", re.I)  # "blaze time of the call"
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
-    # "how long will it take", "how long did they stay": a time; "how long is the crossing": a time or a length
-    (re.compile(r"\bhow\s+long\s+(?:do|does|did|will|would|can|could|has|have|had|should|must)\b|\bduration\b", re.I),
+    # "how long will it take", "how long did they stay", "caver how long trapped": a time; "how long is the
+    # crossing": a time or a length
+    (re.compile(r"\bhow\s+long\s+(?:do|does|did|will|would|can|could|has|have|had|should|must|[a-z]+ed|stuck|kept|"
+                r"held|shut|spent|taken|gone)\b|\bduration\b", re.I),
      ("measure in time",)),
     (re.compile(r"\bhow\s+long\b", re.I), ("measure in time", "measure in length")),
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),

@@ -11,6 +11,7 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import article, features, mentions, probability
+from .conflicts import shared
 from .evidence import OPERATIONS, Evidence, unstated_operation
 from .passages import causal, from_text, reports_speech
 from .question import YEAR, Question
@@ -18,7 +19,7 @@ from .retrieval import Hit
 from .sentences import tokset
 from .spans import attached, is_sum, names_role, typed_spans
 from .tables import from_row, names_in_order, row_label
-from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
+from .thresholds import (RESTATED_STORY, ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
                          ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
 
@@ -131,7 +132,7 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     return True
 
 
-def answering_first(question: Question, evidence: list[Evidence]) -> list[Evidence]:
+def answering_first(question: Question, evidence: list[Evidence], store: Store | None = None) -> list[Evidence]:
     """The evidence with the best candidate that supports an answer first, when one from the same
     article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
     gives the balance, the sentence below the table states the increase), or one from another
@@ -155,7 +156,10 @@ def answering_first(question: Question, evidence: list[Evidence]) -> list[Eviden
         if i and unstated_operation(question, ev):
             continue  # another row giving a balance where a change is asked: not one of the few looked at
         looked += 1
-        near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score
+        near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score \
+            or store is not None and bool(question.entities) and shared(store, ev, evidence[0]) >= RESTATED_STORY \
+            and all(mentions(e, f"{ev.chunk.title} {ev.chunk.text}") for e in question.entities)  # a rewrite of the
+        #                                                                  story, that names what the question names
         if near and supported(question, ev):
             return [ev, *evidence[:i], *evidence[i + 1:]] if i else evidence
     return evidence

@@ -86,6 +86,9 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
         #                          or until when ("keeps the toll income until 2060")
         durations = [e for e in entities if e.label in ("DATE", "TIME") and e not in found]
+        if "measure in time" in question.dimensions:  # "a day and a half", which the recogniser reads as "half"
+            durations += [Entity(m.group(0), "DATE", m.start(), m.end()) for m in _SPELT_DURATION.finditer(text)
+                          if not any(e.start <= m.start() and m.end() <= e.end for e in entities if e.label in ("DATE", "TIME"))]
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
     if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
@@ -108,6 +111,9 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     return sorted(kept, key=lambda e: e.start)
 
 
+_SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+                             r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
+                             r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
 _UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)
 _NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
