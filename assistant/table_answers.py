@@ -12,7 +12,7 @@ from index.types import Chunk
 from .evidence import Evidence
 from .question import Question
 from .tables import label_words, parse_number, read_row, row_label, value_columns
-from .thresholds import FALLBACK_SCORE, MAX_MEMBERS, RANK_DEPTH
+from .thresholds import FALLBACK_SCORE, MAX_MEMBERS, RANK_DEPTH, RANK_WIDTH
 
 _TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
 _OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
@@ -66,25 +66,53 @@ def every_row(store: Store, query: Question, best: Evidence) -> list[Evidence]:
 def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tuple[str, Chunk]]:
     """For "which segment had the highest revenue": in the table of the best row (or of a row scored
     nearly as well), the row with the largest (smallest) value in each asked column,
-    totals and "other" rows left out; one statement per winning row."""
-    table = next((ev for ev in evidence[:RANK_DEPTH] if ev.chunk.kind == "table_row"
-                  and ev.score >= FALLBACK_SCORE * evidence[0].score), None)
+    totals and "other" rows left out; one statement per winning row. A table whose rows are of the kind asked
+    ("which region": a "Region" column) is taken first, among the best RANK_WIDTH; a change asked ("lost the most",
+    "grew fastest") is read in the columns of signed figures ("-13.4%"), the most lost being the lowest."""
+    rows = [ev for ev in evidence[:RANK_WIDTH] if ev.chunk.kind == "table_row"]
+    kind = set(tokenize(query.kind))
+    change = _LOSS.search(query.text) or _GAIN.search(query.text)
+    table = next((ev for ev in rows if kind and kind & set(tokenize(_label_header(ev.chunk)))), None) \
+        or next((ev for ev in rows if ev in evidence[:RANK_DEPTH] and ev.score >= FALLBACK_SCORE * evidence[0].score), None) \
+        or next((ev for ev in rows if change and ev.chunk.article_id == evidence[0].chunk.article_id
+                 and _signed(labelled_rows(store, ev.chunk))), None)
     if table is None:
         return []
     rows = [row for label, row in labelled_rows(store, table.chunk)
             if not _TOTAL.match(label) and not _OTHER.match(label)]
-    word = "highest" if query.rank_rows == "max" else "lowest"
+    signed = _signed([("", row) for row in rows]) if change else []
+    lowest = (query.rank_rows == "min") != bool(signed and _LOSS.search(query.text))
+    word = "lowest" if lowest else "highest"
     wins: dict[str, tuple[Chunk, list[str]]] = {}
-    for col in value_columns(query, table.chunk):
+    for col in signed or value_columns(query, table.chunk):
         values = [(value, row) for row in rows if col < len(cells := list(row.row.values()))
                   and (value := parse_number(cells[col])) is not None]
         if len(values) < 2:
             continue
-        _, winner = (max if query.rank_rows == "max" else min)(values, key=lambda v: v[0])
+        _, winner = (min if lowest else max)(values, key=lambda v: v[0])
         header = list(winner.headers)[col] if col < len(winner.headers) else ""
         wins.setdefault(winner.id, (winner, []))[1].append(f"“{header}” ({list(winner.row.values())[col]})")
     return [(f"{row_label(row)} has the {word} value under {' and '.join(said)}", row)
             for row, said in wins.values()]
+
+
+_LOSS = re.compile(r"\b(?:lost|los(?:e|es|ing)|fell|fall(?:s|ing)?|dropped|drops?|declined?|declining|shr[aiu]nk|"
+                   r"shrinks?|shed|decreased?|worst|hardest)\b", re.I)
+_GAIN = re.compile(r"\b(?:gain(?:ed|s)?|grew|grow(?:s|n|ing)?|rose|ris(?:e|es|ing)|increased?|fastest)\b", re.I)
+_SIGN = re.compile(r"^\s*[+\-−–]\s*[\d.]")
+
+
+def _label_header(chunk: Chunk) -> str:
+    """The header of the column that labels a row ("Region"), "" when the label is a group heading."""
+    headers = list(chunk.headers)
+    return headers[0] if headers and list(chunk.row.values())[:1] != [""] else ""
+
+
+def _signed(rows: list[tuple[str, Chunk]]) -> list[int]:
+    """The columns whose figures carry a sign in some row ("+6.3%", "-13.4%"): changes."""
+    cells = [list(row.row.values()) for _, row in rows]
+    width = max(map(len, cells), default=0)
+    return [i for i in range(1, width) if any(i < len(c) and _SIGN.match(c[i]) for c in cells)]
 
 
 def named_rows(query: Question, evidence: list[Evidence]) -> list[Evidence]:

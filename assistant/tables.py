@@ -23,7 +23,7 @@ _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order i
 _HEAD = re.compile(r"\s(?:of|from|for|in|on|at|to|by|with|before|after|under|per|as)\s", re.I)  # ends a label's head
 _NEGATED = frozenset(tokenize("non not un"))  # a label opening "Non-vested", "Non-current": the opposite
 _BLANK = re.compile(r"^\W*(?:n/?a|nm|nil|none)?\W*$", re.I)  # "—", "-", "n/a": no figure in the cell
-_NUMBER = re.compile(r"^\(?[-−–]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
+_NUMBER = re.compile(r"^\(?[-−–+]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?\d+\s*%?\)?\s*(?:million|billion|m|bn|k)?$", re.I)
 _VERSUS = re.compile(r"(?:19|20)\d\d\W+(?:vs\.?|versus|over|compared\s+(?:to|with))\W+(?:19|20)\d\d", re.I)
 
 

@@ -53,6 +53,7 @@ FALLBACK_DEPTH = 3
 SPEAKER_DEPTH = 5  # "what did the union boss say": the speaker closest in meaning among this many of the best ...
 SPEAKER_MARGIN = 0.05  # ... first, when closer than the best's by this (cosine); set by hand, not tuned
 RANK_DEPTH = 5  # "which segment had the highest X": the table of the first row among this many candidates
+RANK_WIDTH = 15  # ... or a table whose rows are of the kind asked, or that gives the change asked, among this many
 ALTERNATIVE_SCORE = 0.8  # other articles' answers stated beside the best when they scored this share of it
 ROW_FOR_PASSAGE = 0.9  # ... a table row where the best evidence is a passage: this share
 SAME_LABEL_SCORE = 0.6  # ... a table row under the very label of the best row: this share
