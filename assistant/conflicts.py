@@ -195,11 +195,14 @@ ROUNDING = 0.1  # "about 6,000" is 5,400 to 6,600: how far an estimate's figure 
 def fits(estimate: str, key: str) -> bool:
     """An estimate or a bound agrees with an exact figure (`value_key`'s number): "about 6,000" with 6,240,
     "more than 30" with 45; "dozens", "thousands" with any."""
-    number = value_key(estimate, "amount")
     try:
-        e, v = float(number), float(key)
-    except ValueError:  # no figure in it ("dozens"), or no number to compare with
+        e = float(value_key(estimate, "amount"))
+    except ValueError:  # no figure in it ("dozens")
         return True
+    try:
+        v = float(key)
+    except ValueError:  # a figure against none ("about 16 kilometres" / "a day")
+        return False
     if _AT_LEAST.search(estimate):
         return v >= e
     if _AT_MOST.search(estimate):

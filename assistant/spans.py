@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import CLOCK, MONTH, UNIT_WORD
+from .textscan import CLOCK, MONTH, UNIT_WORD, numerals
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -90,6 +90,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
             durations += [Entity(m.group(0), "DATE", m.start(), m.end()) for m in _SPELT_DURATION.finditer(text)
                           if not any(e.start <= m.start() and m.end() <= e.end for e in entities if e.label in ("DATE", "TIME"))]
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
+                 and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
     if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
@@ -114,6 +115,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
 _SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
                              r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
                              r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
+_QUANTITY = re.compile(r"\d|\b(?:an?|half|several|few|many|dozens?|hundreds|thousands)\b", re.I)
 _UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)
 _NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
 _NAMED_TYPES = frozenset(("person", "agent", "organization", "place", "entity"))
