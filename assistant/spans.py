@@ -115,6 +115,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
 _SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
                              r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
                              r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|its|their|his|her|our)?\s*", re.I)
 _QUANTITY = re.compile(r"\d|\b(?:an?|half|several|few|many|dozens?|hundreds|thousands)\b", re.I)
 _UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)
 _NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
@@ -285,6 +286,8 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
 
     near = [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
                                     or index(e.start) <= i <= index(e.end - 1) for i in at)]
+    # a part of a whole that is: "treated 41 of the 300 workers" gives 41 workers too
+    near += [e for e in spans if e not in near and any(_PARTITIVE.fullmatch(text[e.end:w.start]) for w in near)]
     # "how much did the stadium cost": the amount beside the stadium, else one in a sentence about it ("The
     # Corvale Arena will cost $1.4 billion, the stadium's authority said")
     return near if question.counted else near or (spans if at else [])
