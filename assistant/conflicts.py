@@ -180,10 +180,11 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH_ALONE = re.compile(r"^(?:in\s+)?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?$", re.I)
 
 
-def exact(span: str) -> bool:
+def exact(span: str, year_asked: bool = False) -> bool:
     """An answer precise enough to disagree with another: no bound or estimate, no part of a month or year
-    alone, one value (not "May and June")."""
-    return not _HEDGED.search(span) and not _COARSE_DATE.match(span.strip()) and not re.search(r"\b(?:and|or)\b", span)
+    alone (but a year where a year is asked), one value (not "May and June")."""
+    coarse = _COARSE_DATE.match(span.strip()) and not (year_asked and re.fullmatch(r"\d{4}", span.strip()))
+    return not _HEDGED.search(span) and not coarse and not re.search(r"\b(?:and|or)\b", span)
 
 
 APPROXIMATE = re.compile(r"\b(?:about|around|nearly|almost|roughly|some|approximately|an\s+estimated)\b", re.I)

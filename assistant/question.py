@@ -264,6 +264,11 @@ class Question:
                                                or self.dimensions)  # "how far did she swim": a distance
 
     @property
+    def year_asked(self) -> bool:
+        """Does it ask for a year ("cello year made", "in what year")? A year alone then answers it exactly."""
+        return self.answer_type == "date" and bool(re.search(r"\byear\b", self.asked, re.I))
+
+    @property
     def speech(self) -> bool:
         """Does it ask for what someone said ("what did the deputy governor say", "how did the union react")?"""
         return bool(_SPEECH.search(self.asked))
@@ -470,11 +475,18 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     wh = next((i for i, (_, tag) in enumerate(tags) if tag in ("WP", "WDT", "WRB", "WP$")), 0)
     if wh and tags[wh - 1][1] in _NOUN_TAGS:
         tags = tags[:wh]
+    if len(tags) > 2 and tags[0][1] in ("NN", "NNS") and tags[1][1] == "DT":
+        tags = tags[:1]  # "year the cello was made": the noun, then a clause that says which
+    while len(tags) > 1 and tags[-1][1] in ("VBN", "VBD") and tags[-2][1] in _NOUN_TAGS:
+        tags = tags[:-1]  # "cello year made", "jackpot ticket sold": what was done to it says which
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
             any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
     end = _preposition(tags)
     # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
+    # (but a date's own word, last, is what it asks: "cello year made")
+    if tags[end - 1:end] and tags[end - 1][0].lower() in ("year", "date", "day", "month") and end - 2 not in dated:
+        dated = dated - {end - 1}  # (not "revenue last year")
     head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in ("NN", "NNS") and i not in dated] or \
         [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
     for word in reversed(head[-2:]):
@@ -530,6 +542,8 @@ _LEAD_CLAUSE = re.compile(r"^\s*(?:when|if|after|before|since|once|while|as|now\
                           r"(?=(?:how|what|which|who|whom|whose|where|when|why)\b)", re.I)
 
 
+_ASKED_AFTER = re.compile(r"(?<=\s)(?:where|when|who|what|which|how)\s+(?:is|was|are|were|did|does|do|has|have|had|will|"
+                          r"would|can|could|much|many|long|old|far)\b", re.I)
 _PLACED = re.compile(r"\b(?:came|comes?|finish(?:ed|es)?|placed|ended|ends?)\s+(?:in\s+)?(first|top|last|bottom)\b|"
                      r"\btopped\b", re.I)
 
@@ -540,6 +554,10 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     parsed = parse(asked)
     main = asked[m.end():] if (m := _LEAD_CLAUSE.match(asked)) else asked  # what the question asks for
     tags = [(t.text, t.tag) for t in parsed.tokens]
+    # "thriftwell lotto jackpot where was the winning ticket sold": a topic typed before the question, which asks
+    if (q := _ASKED_AFTER.search(main)) and not any(t.tag.startswith(("VB", "MD")) for t in parsed.tokens
+                                                     if t.start < len(asked) - len(main) + q.start()):
+        main = main[q.start():]
     said = _QUARTER.sub(lambda m: _quarters(m, lexical), text)
     tokens = [t for token in tokenize(GENERIC.sub(" ", said)) for t in _unglued(token, lexical)]
     m = COMPARE.search(text)

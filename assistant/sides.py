@@ -66,7 +66,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     # estimate fits (not the "160 extra compliance staff" of a side remark for "about 14,000 business accounts")
     estimate = "" if given or evidence[0].chunk.kind == "table_row" else answer_span(question, evidence[0].statement)
     best, mine = given or next(((ev, span) for ev in evidence[:SIDE_DEPTH] if ev.chunk.kind != "table_row"
-                                and (span := answer_span(question, ev.statement)) and exact(span)
+                                and (span := answer_span(question, ev.statement)) and exact(span, question.year_asked)
                                 and not reports_date(question, span, ev.statement)
                                 and (not estimate or question.answer_type != "amount"
                                      or fits(estimate, value_key(span, "amount")))), (evidence[0], ""))
@@ -88,7 +88,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question)
                                                            if not re.search(r"['’]s$", e.text))
         k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span))), key(theirs))
-        if k not in found and not exact(theirs):
+        if k not in found and not exact(theirs, question.year_asked):
             # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
             # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none
             fitting = [f for f in found if fits(theirs, f)] if question.answer_type == "amount" else []
@@ -309,7 +309,7 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         return False
     if value_key(span, question.answer_type) == value_key(mine, question.answer_type):
         return True
-    if reports_date(question, span, sentence) or speaks(question, span, sentence) or not exact(span) and not (
+    if reports_date(question, span, sentence) or speaks(question, span, sentence) or not exact(span, question.year_asked) and not (
             question.answer_type == "amount" and APPROXIMATE.search(span)):
         # when it was said ("the service said on Tuesday"), who said it ("said Julian Prideaux"), no value to set
         # against the claim's ("by 2028" against "Thursday, June 12"; but "about 1,140" is a figure)

@@ -116,6 +116,7 @@ _SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eig
                              r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
                              r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|its|their|his|her|our)?\s*", re.I)
+_A_YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d\d(?!\d)")
 _QUANTITY = re.compile(r"\d|\b(?:an?|half|several|few|many|dozens?|hundreds|thousands)\b", re.I)
 _UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)
 _NUMBER_LABELS = frozenset(("CARDINAL", "ORDINAL", "QUANTITY"))
@@ -349,6 +350,8 @@ def answer_span(question: Question, text: str) -> str:
         spans = [e for e in spans if placed(text, e)] or spans
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
+    if question.year_asked:
+        spans = [e for e in spans if _A_YEAR.search(e.text)] or spans  # "cello year made": 1731, not "14 February"
     if question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans
