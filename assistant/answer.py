@@ -31,7 +31,7 @@ from .question import Question, truecased, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
-from .table_answers import members, named_rows
+from .table_answers import members, named_rows, ranked
 from .thresholds import (FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS,
                          SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN, TRUECASE_CHUNKS)
 from .types import Answer, Citation
@@ -227,7 +227,9 @@ class Answerer:
         # "which segment had the highest revenue", "X for each quarter": the rows are the answer, so the
         # question need not name one
         table_wide = bool(rows) or bool(q.rank_rows) or q.each
-        if not evidence or not supported(q, evidence[0], named_rows=table_wide):
+        # (a table that ranks the rows asked answers, though the best passage alone does not)
+        if not evidence or not (supported(q, evidence[0], named_rows=table_wide)
+                                or q.rank_rows and ranked(self.store, q, evidence)):
             return None, []
         return compose_fact(self.store, self.meaning, q, evidence, rows), evidence
 

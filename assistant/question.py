@@ -542,7 +542,9 @@ _LEAD_CLAUSE = re.compile(r"^\s*(?:when|if|after|before|since|once|while|as|now\
                           r"(?=(?:how|what|which|who|whom|whose|where|when|why)\b)", re.I)
 
 
-_ASKED_AFTER = re.compile(r"(?<=\s)(?:where|when|who|what|which|how)\s+(?:is|was|are|were|did|does|do|has|have|had|will|"
+# a question asked after words typed before it: "where" or "how" and a verb before its subject (not "who", "which":
+# "walkers who were rescued" is a relative clause)
+_ASKED_AFTER = re.compile(r"(?<=\s)(?:where|when|how)\s+(?:is|was|are|were|did|does|do|has|have|had|will|"
                           r"would|can|could|much|many|long|old|far)\b", re.I)
 _PLACED = re.compile(r"\b(?:came|comes?|finish(?:ed|es)?|placed|ended|ends?)\s+(?:in\s+)?(first|top|last|bottom)\b|"
                      r"\btopped\b", re.I)
@@ -554,8 +556,9 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     parsed = parse(asked)
     main = asked[m.end():] if (m := _LEAD_CLAUSE.match(asked)) else asked  # what the question asks for
     tags = [(t.text, t.tag) for t in parsed.tokens]
-    # "thriftwell lotto jackpot where was the winning ticket sold": a topic typed before the question, which asks
-    if (q := _ASKED_AFTER.search(main)) and not any(t.tag.startswith(("VB", "MD")) for t in parsed.tokens
+    # "thriftwell lotto jackpot where was the winning ticket sold", "tell me where was it sold": words typed before
+    # the question, which asks (not "how much did it cost and when was it paid")
+    if (q := _ASKED_AFTER.search(main)) and not any(t.tag.startswith("W") for t in parsed.tokens
                                                      if t.start < len(asked) - len(main) + q.start()):
         main = main[q.start():]
     said = _QUARTER.sub(lambda m: _quarters(m, lexical), text)

@@ -287,8 +287,9 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
 
     near = [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
                                     or index(e.start) <= i <= index(e.end - 1) for i in at)]
-    # a part of a whole that is: "treated 41 of the 300 workers" gives 41 workers too
-    near += [e for e in spans if e not in near and any(_PARTITIVE.fullmatch(text[e.end:w.start]) for w in near)]
+    # a part of a whole that is: "treated 41 of the 300 workers" gives 41 workers, what the sentence says of them
+    parts = {id(w): e for e in spans if e not in near for w in near if _PARTITIVE.fullmatch(text[e.end:w.start])}
+    near = [parts.get(id(e), e) for e in near]
     # "how much did the stadium cost": the amount beside the stadium, else one in a sentence about it ("The
     # Corvale Arena will cost $1.4 billion, the stadium's authority said")
     return near if question.counted else near or (spans if at else [])

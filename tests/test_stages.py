@@ -269,6 +269,10 @@ def test_answers_that_say_the_same_are_one_side():
     assert same_value(value_key("the United States", "place"), value_key("U.S.", "place"))
     assert same_value(value_key("Oduya", "person"), value_key("Grace Oduya", "person"))
     assert not same_value(value_key("Grace Oduya", "person"), value_key("Lionel Ferrand", "person"))
+    # a name and its short forms: a title and surname, the first words of a company's name
+    assert same_value(value_key("Ms Truscott", "person"), value_key("Enid Truscott", "person"))
+    assert same_value(value_key("Wickersham Brook", "entity"), value_key("Wickersham Brook Partners", "entity"))
+    assert not same_value(value_key("Iestyn Marrable", "person"), value_key("Iestin Marable", "person"))
     # numbers in words, and measures in their units
     assert value_key("ninety-three", "amount") == value_key("93", "amount")
     assert value_key("41km", "amount") == value_key("41 kilometres", "amount") != value_key("36km", "amount")
@@ -306,10 +310,32 @@ def test_a_measure_asked_is_answered_in_its_unit():
     assert understand("age of the university's oldest graduate", Lexical()).answer_type == "amount"
     assert understand("how old is the cyclist", Lexical()).strict  # an age, or no answer
     assert understand("lido reopened when", Lexical()).answer_type == "date"
+    # a participle after "how long" asks a time, spelt in words too; a part of a whole counts what the whole counts
+    trapped = understand("gallowdub pot caver how long trapped", Lexical())
+    assert trapped.dimensions == ("measure in time",)
+    assert [e.text for e in typed_spans("He was pulled out after a day and a half trapped, on its busiest day.", trapped)] \
+        == ["a day and a half"]
+    assert understand("creamery blaze time of the 999 call", Lexical()).dimensions == ("clock",)
+    treated = understand("how many workers were treated", Lexical())
+    assert answer_span(treated, "Paramedics treated 41 of the 300 workers on the early shift.") == "41"
+    # a topic typed before the question, a clause or a participle after the head noun: what is asked is read there
+    assert understand("thriftwell lotto jackpot where was the winning ticket sold", Lexical()).answer_type == "place"
+    for text in ("cello year made", "year the cello was made"):
+        made = understand(text, Lexical())
+        assert made.answer_type == "date" and made.year_asked, text
+        assert answer_span(made, "It was left on a train on 14 February; the cello dates from 1731.") == "1731"
+    assert understand("revenue last year", Lexical()).answer_type == "amount"
     # a date to come: the one it takes effect, not the day of the news
     assert answer_span(understand("when does the vape ban kick in", Lexical()),
                        "Parliament voted on Wednesday to ban the sale of disposable vapes from 1 October 2026.") \
         == "1 October 2026"
+
+
+def _answerer_in(folder, embeddings) -> Answerer:
+    """An answerer over the articles written into `folder`, indexed."""
+    store = Store.open(folder / ".index")
+    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
+    return Answerer(store, embeddings)
 
 
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
@@ -471,6 +497,32 @@ def test_what_someone_said_is_answered_with_their_words(tmp_path_factory, embedd
     probe = _answerer_over("probe", tmp_path_factory, embeddings)
     a = probe.ask("How did the Rovers coach explain the defeat?")  # the sentence naming him, then his quote
     assert a.answer.startswith("Rovers coach Neil Armitage said") and "The red card killed us" in a.answer
+    # the speaker is the subject of the speech verb; a name is read by what its article says it is
+    from assistant.passages import attribution
+
+    assert attribution("Property owners say the freeze will backfire.") == "Property owners"
+    assert attribution("Prime minister Sorvald Braathen, who visited the port, said no grain would move.") \
+        == "Prime minister Sorvald Braathen"
+    kept = _answerer_over("chat_kept", tmp_path_factory, embeddings)  # developed on since its one scoring
+    a = kept.ask("how did the terminal operator respond to the explosion")  # "the terminal's operator, Quarnsby ..."
+    assert a.answer.startswith("Quarnsby Grain Terminals said it was")
+    a = kept.ask("what did the landlords say about the freeze in velmora")  # "Property owners say ...", not the tenants
+    assert "Property owners" in a.answer and "Tenants" not in a.answer
+
+
+def test_which_row_lost_or_gained_most_is_read_in_the_table_of_that_kind(tmp_path, embeddings):
+    """"which region lost the most people": the table whose rows are regions, read in its column of signed
+    changes, the most lost being the lowest; a sentence that says so only roughly does not answer it."""
+    (tmp_path / "census.md").write_text(
+        "# Census shows Marvolia shrinking\n\nMarvolia's population fell for the first time since records began, "
+        "the statistics office said on Monday. Every region but the capital lost people, most of all in the north.\n\n"
+        "| Region | Population 2015 | Population 2025 | Change |\n|---|---|---|---|\n"
+        "| Capital District | 1,200,000 | 1,310,000 | +9.2% |\n| Lake Country | 640,000 | 611,000 | -4.5% |\n"
+        "| Northern Fells | 410,000 | 352,000 | -14.1% |\n| Southern Shore | 505,000 | 488,000 | -3.4% |\n", encoding="utf-8")
+    answerer = _answerer_in(tmp_path, embeddings)
+    assert answerer.ask("which region lost the most people in the marvolia census").answer \
+        .startswith("Northern Fells has the lowest value under “Change” (-14.1%)")
+    assert answerer.ask("which region grew fastest in the marvolia census").answer.startswith("Capital District has the highest")
 
 
 def test_a_price_asked_in_a_follow_up_is_a_sum_of_money(tmp_path_factory, embeddings):
