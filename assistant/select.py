@@ -19,9 +19,9 @@ from .retrieval import Hit
 from .sentences import tokset
 from .spans import attached, is_sum, names_role, typed_spans
 from .tables import from_row, names_in_order, row_label
-from .thresholds import (RESTATED_STORY, ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
+from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
-                         ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
+                         RESTATED_STORY, ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
 
 def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str, float]) -> list[Evidence]:
     """Candidate evidence from each hit, best first; `meaning`: sentence cosines to the question. The

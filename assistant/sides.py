@@ -20,9 +20,9 @@ from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .sentences import sentences, tokset
-from .textscan import CLOCK
+from .textscan import CLOCK, TITLE
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
-from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
+from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SCALE, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -335,8 +335,19 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
         and (kind != "date" or all(CALENDAR.search(v) or CLOCK.search(v) for v in (a, b))) \
-        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text)) \
+        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)) \
         and (kind != "date" or precision(a) == precision(b))
+
+
+def _of_one_scale(a: str, b: str) -> bool:
+    """Two figures one fact can be reported as: within SCALE of each other, or the same digits at another scale (a
+    slip: "1.2 million" / "1.2 billion"); "£4.5m" for the centre and "£9" a session are two facts."""
+    try:
+        x, y = sorted(abs(float(value_key(v, "amount"))) for v in (a, b))
+    except ValueError:
+        return True
+    digits = [re.sub(r"[^1-9]", "", f"{v:e}".split("e")[0]) for v in (x, y)]
+    return x == 0 or y / x < SCALE or digits[0] == digits[1]
 
 
 _NOW = re.compile(r"\b(?:currently|at\s+present|presently)\b", re.I)
@@ -360,14 +371,12 @@ def same_value(a: str, b: str) -> bool:
     "wickersham brook" / "wickersham brook partners")."""
     if a == b or re.fullmatch(r"\d\d", a) and b.startswith(f"{a}-") or re.fullmatch(r"\d\d", b) and a.startswith(f"{b}-"):
         return True  # one answer, or a month and a day of it ("February" / "February 6")
-    a, b = (_TITLE.sub("", x) for x in (a, b))
+    a, b = (TITLE.sub("", x) for x in (a, b))
     short, long = sorted((a.split(), b.split()), key=len)
     words = [w for w in long if w not in ("of", "and", "for")]
     return short == long or len(words) > 1 and bool(short) and (
         short == ["".join(w[0] for w in words)] or short in (long[:len(short)], long[-len(short):]))
 
-
-_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord)\s+")  # of a normalised name
 
 
 def _day(iso: str) -> int:

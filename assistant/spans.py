@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import CLOCK, MONTH, UNIT_WORD, numerals
+from .textscan import CLOCK, MONTH, TITLE, UNIT_WORD, numerals
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -105,7 +105,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
                             *_untagged_names(text, entities)]
                 if _answers(e, text, asked, question.answer_type, named)
-                and not (question.answer_type in ("place", "organization") and _TITLED.match(e.text))]  # "Ms Truscott"
+                and not (question.answer_type in ("place", "organization") and TITLE.match(e.text))]  # "Ms Truscott"
     if question.answer_type in _NAMED_TYPES and not _POSSESSED.search(question.asked):
         # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting" (but "led by the
         # University of Ellesby's earth sciences department": the university's own)
@@ -117,7 +117,6 @@ _SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eig
                              r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
                              r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|its|their|his|her|our)?\s*", re.I)
-_TITLED = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord)\.?\s", re.I)  # a person, by a title
 _A_YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d\d(?!\d)")
 _QUANTITY = re.compile(r"\d|\b(?:an?|half|several|few|many|dozens?|hundreds|thousands)\b", re.I)
 _UNTIL = re.compile(r"\b(?:until|till|through)\s+$", re.I)

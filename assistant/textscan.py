@@ -126,3 +126,6 @@ def numerals(text: str) -> str:
         return text
     text = alpha2digit(re.sub(rf"-(?=(?:{UNIT_WORD})\b)", " ", text, flags=re.I), "en", threshold=0)  # "six-year"
     return _DOZEN.sub(lambda m: f"{12 * (_DOZENS.get((m.group(1) or 'a').lower()) or float(m.group(1))):g}", text)
+
+
+TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord)\.?\s+", re.I)  # a person's title, before a name

@@ -97,3 +97,5 @@ ROLE_UNNAMED = 0.7  # "who is X": evidence that names no one in that role scores
 MAX_POINTS = 6  # an open question's synthesis: at most this many cited points (one per part of the article)
 POINT_SHARE = 0.75  # ... about a topic: each point scoring at least this share of the best point
 MAX_LIST = 12  # items of a list answer
+SCALE = 100  # two figures this many times apart are two facts, not two reports of one (`sides._of_one_scale`); set by
+#              hand, not tuned

@@ -18,9 +18,9 @@ Packs: seed_dev.jsonl and seed_chat_dev.jsonl over seeds/, the dev splits of the
 conflicts_final, conflicts_late, conflicts_blind: each held out at first, scored once, developed on since);
 the sixth conflicts set (tests/data/conflicts_sealed) and the second and third chat probes (tests/data/chat_sealed,
 chat_final), each scored once held out and developed on since, as were the later conflicts_unseen, chat_unseen,
-conflicts_hidden, chat_hidden, conflicts_kept and chat_kept; `--heldout` scores the held-out splits instead,
-and the newest sets, conflicts_spare and chat_plain (12 plain-text articles in the seed's form), all held out
-(once, at the end of a piece of work).
+conflicts_hidden, chat_hidden, conflicts_kept, chat_kept, conflicts_spare and chat_plain (12 plain-text articles in
+the seed's form); `--heldout` scores the held-out splits of the probe, the chat probe and the conflicts set instead
+(each scored once at first; no untouched set remains: the next round needs new ones, written before it).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -55,9 +55,9 @@ HIDDEN = ROOT / "tests" / "data" / "conflicts_hidden"  # written before the seve
 CHAT_HIDDEN = ROOT / "tests" / "data" / "chat_hidden"  # chat-style questions over 12 more articles: developed on since
 KEPT = ROOT / "tests" / "data" / "conflicts_kept"  # written before the eighth round: developed on since
 CHAT_KEPT = ROOT / "tests" / "data" / "chat_kept"  # chat-style questions over 12 more articles: developed on since
-SPARE = ROOT / "tests" / "data" / "conflicts_spare"  # written before the ninth round: held out
+SPARE = ROOT / "tests" / "data" / "conflicts_spare"  # written before the ninth round: scored once, developed on since
 CHAT_PLAIN = ROOT / "tests" / "data" / "chat_plain"  # chat-style questions over 12 plain-text articles in the seed's
-#                                                      form: held out
+#                                                      form: scored once, developed on since
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -77,14 +77,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_hidden": (CHAT_HIDDEN / "questions.jsonl", CHAT_HIDDEN / "corpus", "heldout"),
     "conflicts_kept": (KEPT / "questions.jsonl", KEPT / "corpus", "heldout"),
     "chat_kept": (CHAT_KEPT / "questions.jsonl", CHAT_KEPT / "corpus", "heldout"),
+    "conflicts_spare": (SPARE / "questions.jsonl", SPARE / "corpus", "heldout"),
+    "chat_plain": (CHAT_PLAIN / "questions.jsonl", CHAT_PLAIN / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_spare": (SPARE / "questions.jsonl", SPARE / "corpus", "heldout"),
-    "chat_plain": (CHAT_PLAIN / "questions.jsonl", CHAT_PLAIN / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -273,6 +273,12 @@ def test_answers_that_say_the_same_are_one_side():
     assert same_value(value_key("Ms Truscott", "person"), value_key("Enid Truscott", "person"))
     assert same_value(value_key("Wickersham Brook", "entity"), value_key("Wickersham Brook Partners", "entity"))
     assert not same_value(value_key("Iestyn Marrable", "person"), value_key("Iestin Marable", "person"))
+    # figures a hundred times apart are two facts (a centre's cost, a session's price), unless a slip of scale
+    from assistant.sides import alike
+
+    assert not alike("£4.5m", "The centre cost £4.5m.", "£9", "Public sessions cost £9.", "amount")
+    assert alike("£71m", "It paid £71m.", "£64 million", "It paid £64 million.", "amount")
+    assert alike("1.2 million", "It sold for 1.2 million dollars.", "1.2 billion", "It sold for 1.2 billion dollars.", "amount")
     # numbers in words, and measures in their units
     assert value_key("ninety-three", "amount") == value_key("93", "amount")
     assert value_key("41km", "amount") == value_key("41 kilometres", "amount") != value_key("36km", "amount")
