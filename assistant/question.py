@@ -105,6 +105,7 @@ _DIMENSIONS = (
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
      ("measure in length", "measure in time", "share")),
 )
+_CONCERN = re.compile(r"\b(?:worr(?:y|ies|ied|ying)|concern(?:s|ed)?|fear(?:s|ed)?|afraid|risks?|threats?)\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
 _WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
@@ -282,6 +283,11 @@ class Question:
     @property
     def why(self) -> bool:
         return self.answer_type == "reason"
+
+    @property
+    def reasons(self) -> bool:
+        """Does it ask for a reason or a concern ("why did X", "what worries Japan about China")?"""
+        return self.why or bool(_CONCERN.search(self.asked))
 
     @property
     def definition(self) -> bool:

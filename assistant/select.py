@@ -21,7 +21,7 @@ from .spans import attached, is_sum, names_role, typed_spans
 from .tables import from_row, names_in_order, row_label
 from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
-                         RESTATED_STORY, ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
+                         REASON_MEANING, RESTATED_STORY, ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
 
 def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str, float]) -> list[Evidence]:
     """Candidate evidence from each hit, best first; `meaning`: sentence cosines to the question. The
@@ -54,6 +54,8 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
                     + (1.0 * max(ev.meaning - hit.dense, 0) if not row else 0.0)
                     + (0.96 * ev.label + 0.29 * ev.focus + 0.07 + 0.6 * names_in_order(question, ev.chunk)
                        if row else 0.0))
+        if question.reasons and not row:  # the topic's words are in every sentence about it: meaning tells the reason
+            ev.score += REASON_MEANING * ev.meaning
         if question.focus_articles and ev.chunk.article_id in question.focus_articles:
             ev.score += FOLLOWED  # a follow-up: the articles the conversation is about come first
         out.append(ev)

@@ -99,3 +99,5 @@ POINT_SHARE = 0.75  # ... about a topic: each point scoring at least this share 
 MAX_LIST = 12  # items of a list answer
 SCALE = 100  # two figures this many times apart are two facts, not two reports of one (`sides._of_one_scale`); set by
 #              hand, not tuned
+REASON_MEANING = 2.0  # a why or worry question: the best sentence's cosine added to a candidate's score this many
+#                       times (1 and 4 tried on the developed chat packs: 2 gained two answers and lost none)
