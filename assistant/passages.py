@@ -157,7 +157,8 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         quote = " ".join(texts)
         support = 1.0 if by_meaning else question.coverage(ctx | tokset(quote))
         return Evidence(hit, quote, quote, support, (1.0 if by_meaning else heading) * SECTION_FOCUS,
-                        phrase=question.phrase(f"{chunk.section} {quote}"), meaning=best_meaning)
+                        phrase=question.phrase(f"{chunk.section} {quote}"),
+                        meaning=max(best_meaning, meaning.get(chunk.section, 0.0)))  # what its heading means too
     if best_cov <= 0:
         return None
     if is_list and best == 0:  # the introducing line matched: the answer is the whole list
