@@ -92,8 +92,9 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 # what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
+# ("blaze time of the 999 call": a time of day, wherever the query says it)
 _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|"
-                          r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)", re.I)  # "blaze time of the call"
+                          r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)", re.I)
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
     # "how long will it take", "how long did they stay", "caver how long trapped": a time; "how long is the

@@ -22,7 +22,8 @@ from .meaning import Meaning
 from .sentences import sentences, tokset
 from .textscan import CLOCK, TITLE
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
-from .thresholds import ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SCALE, SIDE_DEPTH, SLOT_LIKE, STORY_DAYS
+from .thresholds import (ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SCALE, SIDE_DEPTH, SLOT_LIKE,
+                         STORY_DAYS)
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -309,8 +310,9 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         return False
     if value_key(span, question.answer_type) == value_key(mine, question.answer_type):
         return True
-    if reports_date(question, span, sentence) or speaks(question, span, sentence) or not exact(span, question.year_asked) and not (
-            question.answer_type == "amount" and APPROXIMATE.search(span)):
+    estimate = question.answer_type == "amount" and APPROXIMATE.search(span)
+    if reports_date(question, span, sentence) or speaks(question, span, sentence) \
+            or not exact(span, question.year_asked) and not estimate:
         # when it was said ("the service said on Tuesday"), who said it ("said Julian Prideaux"), no value to set
         # against the claim's ("by 2028" against "Thursday, June 12"; but "about 1,140" is a figure)
         return False

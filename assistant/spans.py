@@ -87,8 +87,9 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         #                          or until when ("keeps the toll income until 2060")
         durations = [e for e in entities if e.label in ("DATE", "TIME") and e not in found]
         if "measure in time" in question.dimensions:  # "a day and a half", which the recogniser reads as "half"
+            timed = [e for e in entities if e.label in ("DATE", "TIME")]
             durations += [Entity(m.group(0), "DATE", m.start(), m.end()) for m in _SPELT_DURATION.finditer(text)
-                          if not any(e.start <= m.start() and m.end() <= e.end for e in entities if e.label in ("DATE", "TIME"))]
+                          if not any(e.start <= m.start() and m.end() <= e.end for e in timed)]
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
                  and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]

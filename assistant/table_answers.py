@@ -72,9 +72,10 @@ def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tupl
     rows = [ev for ev in evidence[:RANK_WIDTH] if ev.chunk.kind == "table_row"]
     kind = set(tokenize(query.kind))
     change = _LOSS.search(query.text) or _GAIN.search(query.text)
+    best = evidence[0]
     table = next((ev for ev in rows if kind and kind & set(tokenize(_label_header(ev.chunk)))), None) \
-        or next((ev for ev in rows if ev in evidence[:RANK_DEPTH] and ev.score >= FALLBACK_SCORE * evidence[0].score), None) \
-        or next((ev for ev in rows if change and ev.chunk.article_id == evidence[0].chunk.article_id
+        or next((ev for ev in rows if ev in evidence[:RANK_DEPTH] and ev.score >= FALLBACK_SCORE * best.score), None) \
+        or next((ev for ev in rows if change and ev.chunk.article_id == best.chunk.article_id
                  and _signed(labelled_rows(store, ev.chunk))), None)
     if table is None:
         return []

