@@ -97,7 +97,7 @@ def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tupl
             for row, said in wins.values()]
 
 
-_LOSS = re.compile(r"\b(?:lost|los(?:e|es|ing)|fell|fall(?:s|ing)?|dropped|drops?|declined?|declining|shr[aiu]nk|"
+_LOSS = re.compile(r"\b(?:lost|los(?:e|es|ing)|cut|cuts|reduced|fell|fall(?:s|ing)?|dropped|drops?|declined?|declining|shr[aiu]nk|"
                    r"shrinks?|shed|decreased?|worst|hardest)\b", re.I)
 _GAIN = re.compile(r"\b(?:gain(?:ed|s)?|grew|grow(?:s|n|ing)?|rose|ris(?:e|es|ing)|increased?|fastest)\b", re.I)
 _SIGN = re.compile(r"^\s*[+\-−–]\s*[\d.]")
