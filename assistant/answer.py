@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from index.lexical import tokenize
 from index.store import ARTICLE_ID, Store
+from index.types import Chunk
 
 from . import lists, overview
 from .check import check
@@ -228,10 +229,10 @@ class Answerer:
         # question need not name one
         table_wide = bool(rows) or bool(q.rank_rows) or q.each
         # (a table that ranks the rows asked answers, though the best passage alone does not)
-        if not evidence or not (supported(q, evidence[0], named_rows=table_wide)
-                                or q.rank_rows and ranked(self.store, q, evidence)):
+        ranking = ranked(self.store, q, evidence) if q.rank_rows and evidence else []
+        if not evidence or not (supported(q, evidence[0], named_rows=table_wide) or ranking):
             return None, []
-        return compose_fact(self.store, self.meaning, q, evidence, rows), evidence
+        return compose_fact(self.store, self.meaning, q, evidence, rows, ranking), evidence
 
     def _by_speaker(self, q: Question, evidence: list[Evidence]) -> list[Evidence]:
         """"What did the union boss say", "how did the owner take it": of the best few (of the best's article, or
@@ -245,8 +246,9 @@ class Answerer:
             return evidence
         # a name tells the embedder little: the article says what it is ("the terminal's operator, Quarnsby Grain
         # Terminals"), so the words around its first mention elsewhere stand for it as well
-        told = {who: _mention(who, ev.statement, self.store, ev.chunk.article_id)
-                for i, who in few for ev in [evidence[i]]}
+        articles = {a: sorted(self.store.iter_chunks(where={ARTICLE_ID: a}), key=lambda c: (c.section_index, c.id))
+                    for a in {evidence[i].chunk.article_id for i, _ in few}}
+        told = {who: _mention(who, evidence[i].statement, articles[evidence[i].chunk.article_id]) for i, who in few}
         vectors = self.meaning.vectors([q.speaker, *told, *told.values()])
         close = {i: max(float(vectors[q.speaker] @ vectors[t]) for t in (who, told[who]) if t) for i, who in few}
         best = max(close, key=close.get)
@@ -259,12 +261,12 @@ class Answerer:
         return Answer(question=q.asked, answered=False, answer=DECLINE, mode="grounded", related=related)
 
 
-def _mention(name: str, statement: str, store: Store, article_id: str) -> str:
-    """The words around a name's first mention in its article outside `statement` (MENTION words each side),
-    for a name ("Quarnsby Grain Terminals"); "" for a phrase in lower case or one mentioned nowhere else."""
+def _mention(name: str, statement: str, chunks: list[Chunk]) -> str:
+    """The words around a name's first mention in its article (`chunks`, in order) outside `statement` (MENTION words
+    each side), for a name ("Quarnsby Grain Terminals"); "" for a phrase in lower case or one mentioned nowhere else."""
     if name == name.lower() or name.split()[0].lower() in ("he", "she", "they", "it", "we"):
         return ""
-    for chunk in sorted(store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id)):
+    for chunk in chunks:
         for s in sentences(chunk.text):
             if name in s and s not in statement:
                 before, after = s.split(name, 1)

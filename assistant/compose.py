@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from index.lexical import tokenize
 from index.store import ARTICLE_ID, Store
+from index.types import Chunk
 
 from .citations import Citations, clean, sentence
 from .conflicts import copies, distinct_value, find_conflicts
@@ -20,7 +21,7 @@ from .meaning import Meaning
 from .question import Question
 from .select import supported
 from .spans import answer_span
-from .table_answers import every_row, members, ranked
+from .table_answers import every_row, members
 from .thresholds import ALTERNATIVE_SCORE, MAX_ALTERNATIVES, ROW_FOR_PASSAGE, SAME_LABEL_SCORE
 from .sides import Side, sides
 from .types import Answer, Conflict, ConflictSide, when
@@ -61,16 +62,16 @@ def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") 
     return f"{prefix}{short.rstrip('.')}. {quoted(ev.statement)} [{marker}]"
 
 
-def compose_fact(store: Store, meaning: Meaning, question: Question, evidence: list[Evidence], rows: list[Evidence]
-                 ) -> Answer | None:
-    """The grounded answer to a fact question from its evidence, best first; None when it cannot
-    answer after all."""
+def compose_fact(store: Store, meaning: Meaning, question: Question, evidence: list[Evidence], rows: list[Evidence],
+                 ranking: list[tuple[str, Chunk]] = ()) -> Answer | None:
+    """The grounded answer to a fact question from its evidence, best first (`ranking`: the rows a table ranks
+    for it, `table_answers.ranked`); None when it cannot answer after all."""
     best = evidence[0]
     cites = Citations()
     if rows:  # "the rates for Japanese Yen and South Korean Won": each named row, cited
         return grounded(question, " ".join(state(question, ev, cites) for ev in rows), cites)
-    if question.rank_rows and (found := ranked(store, question, evidence)):
-        return grounded(question, " ".join(sentence(s, cites.mark(row, row.text)) for s, row in found), cites)
+    if ranking:
+        return grounded(question, " ".join(sentence(s, cites.mark(row, row.text)) for s, row in ranking), cites)
     if question.rank_rows and best.chunk.kind == "table_row":
         return None  # no figures to compare: one row's cell does not say which row is the highest
     if question.each and best.chunk.kind == "table_row" and (every := every_row(store, question, best)):

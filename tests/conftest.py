@@ -42,6 +42,17 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
+def indexed(folder: Path, embeddings):
+    """An answerer over the articles a test wrote into `folder`."""
+    from assistant.answer import Answerer
+    from index.indexer import run_index
+    from index.store import Store
+
+    store = Store.open(folder / ".index")
+    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
+    return Answerer(store, embeddings)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SEED_FILE, SHARED, briefing
+from conftest import DATA, SEED_FILE, SHARED, briefing, indexed
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answer import Answerer
@@ -46,11 +46,6 @@ def common_words(folder: Path, sentence: str, sections: int) -> None:
         f"## Note {i}\n\n{sentence.format(i=i)}" for i in range(1, sections + 1)) + "\n", encoding="utf-8")
 
 
-def indexed(folder: Path, embeddings) -> Answerer:
-    """An answerer over the articles a test wrote into `folder`."""
-    store = Store.open(folder / ".index")
-    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
-    return Answerer(store, embeddings)
 
 
 def test_table_row_answer_states_the_cell_with_its_row_and_column(answerer):

@@ -9,7 +9,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from conftest import ROOT, SEED_FILE
+from conftest import ROOT, SEED_FILE, indexed
 
 from assistant.answer import Answerer
 from assistant.check import check
@@ -338,13 +338,6 @@ def test_a_measure_asked_is_answered_in_its_unit():
         == "1 October 2026"
 
 
-def _answerer_in(folder, embeddings) -> Answerer:
-    """An answerer over the articles written into `folder`, indexed."""
-    store = Store.open(folder / ".index")
-    run_index(store, [folder], lambda: embeddings, max_bytes=2**20)
-    return Answerer(store, embeddings)
-
-
 def _answerer_over(folder: str, tmp_path_factory, embeddings) -> Answerer:
     """An answerer over one of tests/data's sets of articles, indexed."""
     store = Store.open(tmp_path_factory.mktemp(folder) / ".index")
@@ -526,7 +519,7 @@ def test_which_row_lost_or_gained_most_is_read_in_the_table_of_that_kind(tmp_pat
         "| Region | Population 2015 | Population 2025 | Change |\n|---|---|---|---|\n"
         "| Capital District | 1,200,000 | 1,310,000 | +9.2% |\n| Lake Country | 640,000 | 611,000 | -4.5% |\n"
         "| Northern Fells | 410,000 | 352,000 | -14.1% |\n| Southern Shore | 505,000 | 488,000 | -3.4% |\n", encoding="utf-8")
-    answerer = _answerer_in(tmp_path, embeddings)
+    answerer = indexed(tmp_path, embeddings)
     assert answerer.ask("which region lost the most people in the marvolia census").answer \
         .startswith("Northern Fells has the lowest value under “Change” (-14.1%)")
     grew = answerer.ask("which region grew fastest in the marvolia census")
