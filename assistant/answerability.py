@@ -113,7 +113,8 @@ def features(q: Question, ev: Evidence, top_score: float, art: Article) -> dict[
         "nouns_unsaid": _missing_share(q, q.nouns, unit),
         "typed": float(typed and bool(spans)),
         "untyped": float(typed and not spans),
-        "unmeasured": float(typed and bool(spans) and not attached(q, ev.statement)),
+        # (a row's figure is of its column, whatever the header calls it: "Number of Restaurants Land and Ground")
+        "unmeasured": float(typed and bool(spans) and chunk.kind != "table_row" and not attached(q, ev.statement)),
         "role_unnamed": float(bool(q.role) and not names_role(q.role, ev.statement)),
         # a kind of place, date or amount ("which town", "what price") is shown by the span's label, a role
         # ("which architect") is not

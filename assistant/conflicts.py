@@ -3,6 +3,7 @@ story (a first report and its correction, two outlets). Copies of one claim coun
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -13,7 +14,7 @@ from index.store import Store, per_generation
 
 from .evidence import Evidence
 from .textscan import CLOCK, UNIT_WORD, measured, numerals, unit_of
-from .thresholds import SAME_STORY
+from .thresholds import SAME_STORY, STORY_DAYS
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
 
@@ -47,6 +48,14 @@ def shared_words(store: Store, a: str, b: str, generation: str = "", idf=None) -
     idf = idf or store.lexical().idf
     (words_a, weight_a), (words_b, weight_b) = (_article_words(store, generation, x) for x in (a, b))
     return sum(map(idf, words_a & words_b)) / (min(weight_a, weight_b) or 1.0)
+
+
+def close_in_time(a: str, b: str) -> bool:
+    """Two publication dates within STORY_DAYS of each other: news of one event."""
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= STORY_DAYS
+    except ValueError:  # undated (reports, pages): never
+        return False
 
 
 def same_story(store: Store, a: Evidence, b: Evidence) -> bool:
@@ -107,10 +116,12 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
     return ", ".join(sorted(mine - others)) or ev.statement
 
 
-# a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said"
+# a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said", or
+# names the figure it replaces as said before ("On the day it had put the number at 29", "initially estimated")
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+(?:reported|version|said|stated)|"
                       r"previously\s+reported|first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|"
-                      r"revis(?:ed|ing)|updated)\b", re.I)
+                      r"revis(?:ed|ing)|updated|had\s+(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
+                      r"(?:initially|originally)\s+(?:said|reported|put|gave|given|estimated|announced))\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|[kmb])?\b", re.I)

@@ -361,10 +361,11 @@ def _verb_repaired(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
-    """What "how many / how much" counts or measures: the noun after it ("how many visitors": counted),
-    else the subject after the auxiliary ("how much did admission cost")."""
+    """What "how many / how much" (or "the number of") counts or measures: the noun after it ("how many visitors",
+    "number of workers treated": counted), else the subject after the auxiliary ("how much did admission cost")."""
     words = [w.lower() for w, _ in tags]
-    at = next((i for i in range(len(words) - 1) if words[i] == "how" and words[i + 1] in ("many", "much")), -1)
+    at = next((i for i in range(len(words) - 1) if words[i] == "how" and words[i + 1] in ("many", "much")
+               or words[i] == "number" and words[i + 1] == "of"), -1)
     if at < 0:
         return "", False
     noun, counted = "", False
@@ -374,6 +375,8 @@ def _measure(tags: list[tuple[str, str]]) -> tuple[str, bool]:
             counted = counted or all(t in ("JJ", *_NOUN_TAGS) for _, t in tags[at + 2:at + 2 + n])
         elif noun and (tag.startswith("VB") or tag in ("IN", "MD", ".", ":", ",", "DT", "PRP$", "CD")):
             break  # "how much was a ticket this year": the ticket, not the year
+        if noun and tag == "NNS" and words[at] == "number":
+            break  # "number of claimants parcelwise merriton tribunal": what is counted, then what the query is about
     return ("", False) if noun in _COUNTABLE else (noun, counted)
 
 

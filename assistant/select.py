@@ -11,7 +11,7 @@ from index.lexical import tokenize
 from index.store import Store
 
 from .answerability import article, features, mentions, probability
-from .conflicts import shared
+from .conflicts import close_in_time, shared
 from .evidence import OPERATIONS, Evidence, unstated_operation
 from .passages import causal, from_text, reports_speech
 from .question import YEAR, Question
@@ -151,7 +151,7 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
                        and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
-    looked = 0
+    looked, answers = 0, []
     for i, ev in enumerate(evidence):
         if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score:
             break
@@ -159,9 +159,18 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
             continue  # another row giving a balance where a change is asked: not one of the few looked at
         looked += 1
         near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score \
-            or store is not None and bool(question.entities) and shared(store, ev, evidence[0]) >= RESTATED_STORY \
-            and all(mentions(e, f"{ev.chunk.title} {ev.chunk.text}") for e in question.entities)  # a rewrite of the
-        #                                                                  story, that names what the question names
+            or store is not None and shared(store, ev, evidence[0]) >= RESTATED_STORY \
+            and (all(mentions(e, f"{ev.chunk.title} {ev.chunk.text}") for e in question.entities) if question.entities
+                 else close_in_time(ev.chunk.published_at, evidence[0].chunk.published_at))  # a rewrite of the story,
+        #                                         that names what the question names (or, naming nothing, of its weeks)
         if near and supported(question, ev):
-            return [ev, *evidence[:i], *evidence[i + 1:]] if i else evidence
-    return evidence
+            answers.append(i)
+            # a figure or a date asked: the first that states one ("number of workers treated": not the lead
+            # about the evacuation, when the next says "treated 41 of the 300 workers")
+            if question.answer_type not in ("amount", "date") or ev.chunk.kind == "table_row" \
+                    or typed_spans(ev.statement, question):
+                break
+    i = answers[-1] if answers and answers[-1] != answers[0] and (
+        question.answer_type in ("amount", "date") and typed_spans(evidence[answers[-1]].statement, question)) \
+        else answers[0] if answers else 0
+    return [evidence[i], *evidence[:i], *evidence[i + 1:]] if i else evidence

@@ -11,19 +11,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.lexical import tokenize
-from index.store import Store
+from index.store import ARTICLE_ID, Store
 
 from .answerability import mentions
-from .conflicts import APPROXIMATE, CORRECTS, amount_kind, exact, fits, precision, same_story, shared, value_key
+from .conflicts import (APPROXIMATE, CORRECTS, amount_kind, close_in_time, exact, fits, precision, same_story, shared,
+                        value_key)
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
+from .retrieval import Hit
 from .sentences import sentences, tokset
 from .textscan import CLOCK, TITLE
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
-from .thresholds import (ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, SAME_SUBJECT, SCALE, SIDE_DEPTH, SLOT_LIKE,
-                         STORY_DAYS)
+from .thresholds import (ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, RESTATED_STORY, SAME_SUBJECT, SCALE, SIDE_DEPTH,
+                         SLOT_LIKE)
 
 TYPED = frozenset(("date", "place", "amount", "person", "agent", "organization", "entity"))
 
@@ -104,7 +106,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)
                                 and typed_spans(s, question)), "")
     if question.answer_type in ("place", "amount", "date"):
-        found = _self_consistent(question, found, key)
+        found = _self_consistent(store, question, found, key)
         if len(found) < 2:
             return []
     for side in found.values():
@@ -115,14 +117,16 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
                                                   -s.evidence[0].score))
 
 
-def _self_consistent(question: Question, found: dict[str, Side], key) -> dict[str, Side]:
+def _self_consistent(store: Store, question: Question, found: dict[str, Side], key) -> dict[str, Side]:
     """The sides of a place, a figure or a date without the articles that state another side's value themselves, in
-    their title or passage, and correct nothing: an article does not disagree with what it says ("an American family
+    their title or any passage, and correct nothing: an article does not disagree with what it says ("an American family
     charity ... outside North America" under the headline "U.S. foundation pledges millions" is no "North America"
     against "the United States"). Not for people: a story's articles name its other people in other roles (the chief
     who retires, when the question asks who succeeds him)."""
-    def states(ev: Evidence) -> set[str]:
-        return {key(e.text) for text in (ev.chunk.title, ev.chunk.text) for e in typed_spans(text, question)}
+    def states(ev: Evidence) -> set[str]:  # in any passage of its article ("which now has 96 shops" in another)
+        texts = [ev.chunk.title, *(c.text for c in store.iter_chunks(where={ARTICLE_ID: ev.chunk.article_id})
+                                   if c.kind != "table_row")]
+        return {key(e.text) for text in texts for e in typed_spans(text, question)}
 
     said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
     kept = {}
@@ -149,10 +153,27 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     for ev in evidence:
         if ev.chunk.kind != "table_row":
             chunks.setdefault(ev.chunk.article_id, []).append(ev)
+    # ... and the rest of each other article among the best: its restatement may be in a passage not retrieved
+    # ("Paramedics treated 29 workers at the scene" below a lead about the evacuation)
+    for article_id in {ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]} & set(chunks) - {best.chunk.article_id}:
+        seen = {ev.chunk.id for ev in chunks[article_id]}
+        chunks[article_id] += [Evidence(Hit(c, 0.0), c.text, c.text, 0.0, 0.0) for c in sorted(
+            store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id))
+            if c.id not in seen and c.kind != "table_row"]
     read = {a: (evs[0].chunk.title, " ".join(ev.chunk.text for ev in evs), evs[0].chunk.published_at)
             for a, evs in chunks.items()}
     years = set(YEAR.findall(claim))
     options: list[tuple[str, Evidence]] = []
+
+    def one_story(article_id: str) -> bool:
+        """An article about the same events as the best's: most words shared; or both name what the question
+        names; or, news of the same weeks, a rewrite's share of words ("Paramedics treated 29 workers at the
+        scene" / "checked and treated 41 of the 300 workers", asked of "the chemical spill": no article says so)."""
+        mine, theirs = read[best.chunk.article_id], read[article_id]
+        ev = chunks[article_id][0]
+        return same_story(store, best, ev) or _same_subject(question, mine, theirs) \
+            or close_in_time(mine[2], theirs[2]) and shared(store, best, ev) >= RESTATED_STORY
+
     # "the 2013 flood": an article of 2024 that never says 2013 is about another flood
     def of_the_years(title: str, text: str, published: str) -> bool:
         return all(y in f"{title} {text}" or published[:4].isdigit() and abs(int(published[:4]) - int(y)) <= 1
@@ -190,8 +211,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         cosine, s, ev = max(scored, key=lambda x: x[0], default=(0.0, "", None))
         if ev is None or cosine < RESTATED:
             break
-        if given or same_story(store, best, ev) \
-                or _same_subject(question, read[best.chunk.article_id], read[ev.chunk.article_id]):
+        if given or one_story(ev.chunk.article_id):
             anchors.append(s)
             picked[ev.chunk.article_id] = ev
         else:  # another thing: none of its sentences restate the claim
@@ -201,8 +221,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     for article_id in others if not given else ():
         if article_id in picked:
             continue
-        if not (same_story(store, best, chunks[article_id][0])
-                or _same_subject(question, read[best.chunk.article_id], read[article_id])):
+        if not one_story(article_id):
             continue
         for own in chunks[article_id]:  # its evidence, best first
             span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
@@ -258,7 +277,7 @@ def _of_other_years(found: list[Side]) -> bool:
     years = [(_year_of(side), side.dates) for side in found]
     for i, ((a, a_said), a_dates) in enumerate(years):
         for (b, b_said), b_dates in years[i + 1:]:
-            far = bool(a_dates and b_dates) and not _close_in_time(a_dates[0], b_dates[0])
+            far = bool(a_dates and b_dates) and not close_in_time(a_dates[0], b_dates[0])
             if a and b and not a & b and (a_said or b_said or far):
                 return True
     return False
@@ -480,11 +499,4 @@ def _same_subject(question: Question, best: tuple[str, str, str], other: tuple[s
                    for title, text, _ in (best, other))
     # and both titles say something of it, or both are news of the same weeks (a headline need not name the
     # town: "Water board's 410m desal bet heads to the bond market")
-    return said and (all(tokset(title) & stems for title, _, _ in (best, other)) or _close_in_time(best[2], other[2]))
-
-
-def _close_in_time(a: str, b: str) -> bool:
-    try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= STORY_DAYS
-    except ValueError:  # undated (reports, pages): the titles must say
-        return False
+    return said and (all(tokset(title) & stems for title, _, _ in (best, other)) or close_in_time(best[2], other[2]))

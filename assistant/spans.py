@@ -79,6 +79,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                 taken = (*found, *(e for e in entities if not (CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
                 if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
+    if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
+        found = [e for e in found if not CLOCK.match(text, e.start)]
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
     if question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
