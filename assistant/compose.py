@@ -44,8 +44,10 @@ def quoted(text: str) -> str:
 
 
 def lead(question: Question, ev: Evidence) -> str:
-    """The short answer in this evidence: a span of the asked type ("" when there is none)."""
-    return answer_span(question, ev.statement)
+    """The short answer in this evidence: a span of the asked type ("" when there is none), from the sentence that
+    gives it where the statement quotes more than one ("... ovens went cold at about quarter past four", not the
+    "reconnected by 11.40am" of the next)."""
+    return ev.answer_in and answer_span(question, ev.answer_in) or answer_span(question, ev.statement)
 
 
 def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") -> str:

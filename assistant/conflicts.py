@@ -13,7 +13,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
-from .textscan import CLOCK, UNIT_WORD, measured, numerals, unit_of
+from .textscan import ANY_CLOCK, UNIT_WORD, clock_time, measured, numerals, unit_of
 from .thresholds import SAME_STORY, STORY_DAYS
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -140,11 +140,8 @@ def value_key(span: str, answer_type: str) -> str:
     if answer_type == "amount" and (m := _AMOUNT.search(numerals(text))):  # "ninety-three" / "93"
         number = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1)
         return f"{number:g}"
-    if answer_type == "date" and (clock := CLOCK.search(text)):  # "4.35am" / "4:35 a.m.": 04:35; "2pm": 14:00
-        hour, minute = ([int(n) for n in re.findall(r"\d+", clock.group(0))] + [0])[:2]
-        if re.search(r"[ap]", clock.group(0), re.I):
-            hour = hour % 12 + (12 if re.search(r"p", clock.group(0), re.I) else 0)
-        return f"{hour:02d}:{minute:02d}"
+    if answer_type == "date" and (clock := clock_time(text)):  # "4.35am" / "4:35 a.m.": 04:35; "quarter past four": 04:15
+        return clock
     if answer_type == "date" and (month := _MONTH_ALONE.match(text)):  # "November": the month is what is said
         return f"{_MONTHS.index(month.group(1)[:3].lower()) + 1:02d}"
     if answer_type == "date" and re.search(r"\d", text) and (when := normalize_date(text, ("en",))):
@@ -224,4 +221,4 @@ def fits(estimate: str, key: str) -> bool:
 
 def precision(span: str) -> str:
     """What a date names: a month ("November"), a time of day ("4.35am") or a day ("Wednesday", "March 15")."""
-    return "month" if _MONTH_ALONE.match(span.strip()) else "time" if CLOCK.search(span) else "day"
+    return "month" if _MONTH_ALONE.match(span.strip()) else "time" if ANY_CLOCK.search(span) else "day"

@@ -33,6 +33,7 @@ class Evidence:
     about: str = ""  # what the values are of (row label and columns)
     p: float = 0.0  # how likely it answers the question (`answerability`)
     features: dict[str, float] | None = None  # ... and why: what the model weighed
+    answer_in: str = ""  # the sentence of the statement that gives the asked name, date or figure, when it is known
 
     @property
     def chunk(self) -> Chunk:

@@ -209,6 +209,9 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
             and question.coverage(tokset(units[after])):
         picked.append(after)  # "X decreased due to A." then "In addition, X was also affected by B."
+    # the short answer's sentence, where the best gives no value of the asked type: the next best picked that does
+    answer_in = next((i for i in picked if _typed(question, units[i])), None) \
+        if question.intent == "fact" and question.answer_type in _TYPED and not _typed(question, units[best]) else None
     picked.sort()
     texts = [units[i][2:] if units[i].startswith("- ") else units[i] for i in picked]
     if question.which_years and len(set(YEAR.findall(" ".join(texts)))) < 2 \
@@ -219,4 +222,5 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     # one sentence that holds every asked term beats two that hold them between them
     focus = 0.7 * lexical_best + 0.3 * question.coverage(covered)
     return Evidence(hit, statement, statement, question.coverage(ctx | covered), focus,
-                    meaning=meaning.get(units[best], best_meaning))
+                    meaning=meaning.get(units[best], best_meaning),
+                    answer_in=units[answer_in].removeprefix("- ") if answer_in is not None else "")

@@ -88,13 +88,14 @@ _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|in
 _MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b", re.I)
 _PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget|"
                      r"(?:shell|fork|splash)(?:ed|ing)?\s+out|fetch(?:ed)?)\b", re.I)
-_STRICT_DATE = re.compile(r"\bwhen\s+(?:did|will|was|were|does|do)\b|"
+_STRICT_DATE = re.compile(r"\bwhen\s+(?:(?:on|in)\s+(?:\w+\s+){1,2})?(?:did|will|was|were|does|do)\b|"
                           r"\bwhat(?:\s+(?:is|was|are|were)\s+the)?\s+(?:date|day|year|month)\b|"
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 # what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
 # ("blaze time of the 999 call": a time of day, wherever the query says it)
 _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|"
-                          r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)", re.I)
+                          r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)|"
+                          r"\bwhen\s+on\s+(?:\w+day|that\s+day)\b", re.I)  # "when on monday morning": the day is known
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
     # "how long will it take", "how long did they stay", "caver how long trapped": a time; "how long is the
@@ -485,8 +486,7 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     wh = next((i for i, (_, tag) in enumerate(tags) if tag in ("WP", "WDT", "WRB", "WP$")), 0)
     if wh and tags[wh - 1][1] in _NOUN_TAGS:
         tags = tags[:wh]
-    if len(tags) > 2 and tags[0][1] in ("NN", "NNS") and tags[1][1] == "DT":
-        tags = tags[:1]  # "year the cello was made": the noun, then a clause that says which
+    tags = _before_clause(tags)
     while len(tags) > 1 and tags[-1][1] in ("VBN", "VBD") and tags[-2][1] in _NOUN_TAGS:
         tags = tags[:-1]  # "cello year made", "jackpot ticket sold": what was done to it says which
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
@@ -508,9 +508,18 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     return "", ""
 
 
+def _before_clause(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A noun phrase without the clause after its noun that says which ("year the cello was made", "substation failure
+    time the lights went out")."""
+    clause = next((i for i in range(1, len(tags) - 1) if tags[i][1] == "DT" and tags[i - 1][1] in ("NN", "NNS")
+                   and any(tag.startswith("VB") for _, tag in tags[i + 1:])), 0)
+    return tags[:clause] if clause else tags
+
+
 def terse_head(tags: list[tuple[str, str]]) -> str:
     """The head noun of a query typed as a noun phrase, as typed: its last noun before a preposition that
     is no placeholder ("sculptor" of "porthelly memorial sculptor name")."""
+    tags = _before_clause(tags)
     if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD", "VBZ", "VBP") for _, tag in tags):
         return ""
     end = _preposition(tags)

@@ -151,12 +151,17 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
                        and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
-    looked, answers = 0, []
+    looked, passed, answers = 0, 0, []
     for i, ev in enumerate(evidence):
         if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score:
             break
         if i and unstated_operation(question, ev):
             continue  # another row giving a balance where a change is asked: not one of the few looked at
+        if i and question.strict and ev.chunk.kind != "table_row" and not typed_spans(ev.statement, question):
+            passed += 1  # nor a passage with no time where a time is asked ("It is the second major power cut in
+            continue  #    Ollerbeck"), when a passage is found after it (a row is no further answer than before)
+        if ev.chunk.kind == "table_row" and looked + passed >= FALLBACK_DEPTH:
+            break
         looked += 1
         near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score \
             or store is not None and shared(store, ev, evidence[0]) >= RESTATED_STORY \

@@ -22,7 +22,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .retrieval import Hit
 from .sentences import sentences, tokset
-from .textscan import CLOCK, TITLE
+from .textscan import ANY_CLOCK, TITLE
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
 from .thresholds import (ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, RESTATED_STORY, SAME_SUBJECT, SCALE, SIDE_DEPTH,
                          SLOT_LIKE)
@@ -355,7 +355,7 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), not what is now and
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
-        and (kind != "date" or all(CALENDAR.search(v) or CLOCK.search(v) for v in (a, b))) \
+        and (kind != "date" or all(CALENDAR.search(v) or ANY_CLOCK.search(v) for v in (a, b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)) \
         and (kind != "date" or precision(a) == precision(b))
 

@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import CLOCK, MONTH, TITLE, UNIT_WORD, numerals
+from .textscan import ANY_CLOCK, CLOCK, MONTH, TITLE, UNIT_WORD, numerals
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -38,7 +38,7 @@ _AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s
                      r"thousand)?(?:\s+[a-z]+)?")
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
 _WORD = re.compile(r"[\w’'.-]+")
-_FALLBACK = {"date": re.compile(f"(?i:{CLOCK.pattern})|{_DATE.pattern}"), "amount": _AMOUNT}
+_FALLBACK = {"date": re.compile(f"(?i:{ANY_CLOCK.pattern})|{_DATE.pattern}"), "amount": _AMOUNT}
 # an amount is of a noun up to this many words after it ("3,400 first-week visitors") or before it ("visitors
 # numbered 3,400", "revenue rose 22 percent to 502 million")
 AFTER_AMOUNT, BEFORE_AMOUNT = 3, 6
@@ -76,7 +76,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell, "1.50am" taken for a number
         for m in pattern.finditer(text):
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
-                taken = (*found, *(e for e in entities if not (CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
+                taken = (*found, *(e for e in entities if not (ANY_CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
                 if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
@@ -84,7 +84,7 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
     if question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
-        found = [e for e in found if CLOCK.search(e.text)]
+        found = [e for e in found if ANY_CLOCK.search(e.text)]
     elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
         #                          or until when ("keeps the toll income until 2060")
         durations = [e for e in entities if e.label in ("DATE", "TIME") and e not in found]

@@ -58,6 +58,45 @@ def last_years(text: str) -> tuple[str, ...]:
 
 # a time of day, which the small recogniser often leaves untagged: "4.35am", "3:42 a.m.", "14:05"
 CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b", re.I)
+# ... or in words: "quarter past four in the morning", "eleven o'clock", "ten at night", "midnight"
+_HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_DAYPART = r"(?:\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night)"
+SPELT_CLOCK = re.compile(rf"\b(?:(?:a\s+)?(?:quarter|half|five|ten|twenty|twenty-five)\s+(?:past|to)\s+{_HOUR}(?:\s+o['’]clock)?"
+                         rf"{_DAYPART}?|{_HOUR}\s+o['’]clock{_DAYPART}?|{_HOUR}{_DAYPART}|midnight|midday|noon)\b", re.I)
+ANY_CLOCK = re.compile(f"{CLOCK.pattern}|{SPELT_CLOCK.pattern}", re.I)
+_PAST = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25}
+_HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def clock_time(text: str) -> str:
+    """The first time of day in `text` as "HH:MM" ("4.35am", "4:35 a.m." -> 04:35; "2pm" -> 14:00; "quarter past four in
+    the morning" -> 04:15; "ten at night" -> 22:00), "" if none. A time without am/pm or a part of the day is read as
+    written."""
+    m = ANY_CLOCK.search(text)
+    if not m:
+        return ""
+    said = m.group(0).lower()
+    if re.search(r"\d", said):
+        hour, minute = ([int(n) for n in re.findall(r"\d+", said)] + [0])[:2]
+        if re.search(r"[ap]", said):
+            hour = hour % 12 + (12 if "p" in said else 0)
+        return f"{hour:02d}:{minute:02d}"
+    if said in ("midnight", "midday", "noon"):
+        return "00:00" if said == "midnight" else "12:00"
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", said)
+    hour = next(_HOURS.index(w) + 1 for w in reversed(words) if w in _HOURS)
+    minute = 0
+    if len(words) > 2 and words[1] in ("past", "to") or words[:1] == ["a"] and words[2:3] in (["past"], ["to"]):
+        head = [w for w in words if w != "a"]
+        minute = _PAST[head[0]]
+        if head[1] == "to":
+            hour, minute = hour - 1 or 12, 60 - minute
+    if re.search(r"afternoon|evening|night", said) and hour < 12:
+        hour += 12
+    elif re.search(r"morning", said) and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
