@@ -97,6 +97,7 @@ _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|sea
                           r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)|"
                           r"\bwhen\s+on\s+(?:\w+day|that\s+day)\b", re.I)  # "when on monday morning": the day is known
 _DIMENSIONS = (
+    (re.compile(r"\bhow\s+old\b|\bage\b", re.I), ("age",)),  # "how old is she", "dilys wrathall age zip wire"
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
     # "how long will it take", "how long did they stay", "caver how long trapped": a time; "how long is the
     # crossing": a time or a length
@@ -245,7 +246,7 @@ class Question:
 
     @cached_property  # read for every sentence scored
     def dimensions(self) -> tuple[str, ...]:
-        """What a measure or a time asked is in (`conflicts.amount_kind`'s names; "clock" for a time of day):
+        """What a measure or a time asked is in (`conflicts.amount_kind`'s names; "clock" for a time of day, "age"):
         "what time", "race winning time" a time of day; a unit it names ("length ... in km"); "how heavy" a weight,
         "how long" a time or a length, "how far" a length (or a time, a share: "how far into overtime", "how far
         did prices drop"); () where it does not say."""
@@ -499,7 +500,7 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         dated = dated - {end - 1}  # (not "revenue last year")
     head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in ("NN", "NNS") and i not in dated] or \
         [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
-    for word in reversed(head[-2:]):
+    for word in reversed(head):  # the last that says what is asked ("dilys wrathall age zip wire": the age)
         stem = (tokenize(word) or [""])[-1]
         if stem in _QUANTITY:  # not what is measured: "attendance" is said as "visitors", "price tag" as "cost"
             return "amount", ""

@@ -67,7 +67,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
     entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
-        found += [e for e in entities if e.label == "DATE" and _AGE.search(e.text)]
+        found += [e for e in entities if e.label == "DATE" and (_AGE.search(e.text) or question.dimensions == ("age",)
+                                                                and _an_age(text, e))]  # "aged 96" read as "96", a date
     if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
         #                                  whatever the recogniser calls it
         found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
@@ -83,7 +84,10 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         found = [e for e in found if not CLOCK.match(text, e.start)]
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
-    if question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
+    if question.dimensions == ("age",):  # "how old is she": "aged 96", "who turned 93", "Albreda Tregaskis, 67,", not
+        #                                   the "eleven interviews" she gave
+        found = [e for e in found if _an_age(text, e)]
+    elif question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
         found = [e for e in found if ANY_CLOCK.search(e.text)]
     elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
         #                          or until when ("keeps the toll income until 2060")
@@ -238,6 +242,16 @@ def reports_date(question: Question, span: str, text: str) -> bool:
 _AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b", re.I)  # a date to come, or that holds
 _ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)
 _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
+_AGE_WORDS = re.compile(r"\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(?:^|[.;]\s+)at\s+$", re.I)  # "turned 93",
+#                                                                                        "At ninety-three, the former baker"
+_APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
+
+
+def _an_age(text: str, e: Entity) -> bool:
+    """Is the span an age: "aged 96", "the 91-year-old", "who turned 93", "Albreda Tregaskis, 67,"."""
+    before = text[max(0, e.start - 20):e.start]
+    return bool(_AGE.search(e.text) or _AGE_WORDS.search(before) or re.match(r"(?:[- ]years?)?[- ]old\b", text[e.end:])
+                or _APPOSED.search(before) and re.match(r"\s*[,)]", text[e.end:]) and e.text.strip().isdigit())
 _UNIT_ON = re.compile(rf"(?:{UNIT_WORD})\b", re.I)
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
 

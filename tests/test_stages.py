@@ -566,7 +566,7 @@ def test_a_count_revised_in_a_later_report_and_a_count_the_article_states_elsewh
     assert not b.conflicts and re.match(r"(?:In “[^”]+”: )?96\b", b.answer)
 
 
-def test_a_time_said_in_words_answers_what_time(tmp_path_factory, embeddings):
+def test_a_time_said_in_words_answers_what_time_and_an_age_how_old(tmp_path_factory, embeddings):
     """tests/data/conflicts_spare (developed on after its one held-out scoring): passages that give no time are passed
     over for one that does ("It is the second major power cut in Ollerbeck" / "the ovens went cold at about quarter past
     four in the morning"), whose time is the short answer, not the "11.40am" of the sentence quoted after it; "when on
@@ -576,3 +576,6 @@ def test_a_time_said_in_words_answers_what_time(tmp_path_factory, embeddings):
     assert re.match(r"(?:In “[^”]+”: )?about quarter past four\.", a.answer)
     b = spare.ask("when on monday morning did the northmarch blackout begin in ollerbeck")
     assert {s.value for s in b.conflicts[0].sides} == {"4.15am", "a little after 5am"}
+    # "how old" asks an age: "aged 96" (two copies of one wire story), "who turned 93", not the "eleven interviews"
+    c = spare.ask("how old is the skelmarsh great-grandmother who rode the hawkshallow quarry zipline")
+    assert [(s.value, s.articles, s.sources) for s in c.conflicts[0].sides] == [("93", 1, 1), ("96", 2, 1)]
