@@ -71,8 +71,11 @@ _SOURCE = re.compile(r"\b(?:who|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:first\s+)?(?:
 _WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?when\b|\bwhen\s*\??\s*$|\b(?:on|in|by)\s+(?:what|which)\s+(?:date|day|year|month)\b|"
                    r"\bwhat\s+(?:date|day|year|month|time)\b|\bwhat\s+(?:is|was)\s+the\s+(?:date|day|year|month)\b",
                    re.I)
-_WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bwhere\s*\??\s*$|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b",
-                    re.I)
+_WHERE = re.compile(r"^\s*(?:(?:and|so|but)\s+)?where\b|\bwhere\s*\??\s*$|\bin\s+(?:what|which)\s+(?:place|city|country|town|region)\b|"
+                    # "young humpback washed up where in march": a question word inside a terse query (not "the beach
+                    # where the whale stranded", a clause with its subject)
+                    r"\b(?:[a-z]+ed|up|out|down|off|in|on)\s+where\b(?!\s+(?:the|a|an|this|that|his|her|its|their|he|she|it|"
+                    r"they|we|you|i)\b)", re.I)
 # a figure or a date that only a figure or a date answers ("when is goodwill impaired" asks for a condition)
 _STRICT_AMOUNT = re.compile(r"\bhow\s+(?:much|many|old)\b", re.I)  # "how old": an age, or no answer
 _COSTS = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would)\b[^?]*?\bcost\b(?!-)", re.I)
@@ -127,6 +130,8 @@ _DEFINITION = re.compile(
 _KIND = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:(?:by|in|at|for|from|to|on|with|of)\s+)?(?:which\s+((?:[\w’'-]+\s+)?[\w’'-]+)\s+(?:is|was|are|were|does|do|"
                    r"did|has|have|had|will|would|can|could|should|may|might)|what\s+((?:[\w’'-]+\s+)?[\w’'-]+s)\s+"
                    r"(?:did|does|do|have|had|will|are|were))\b", re.I)
+# "selkie watch humpback rescue which beach": "which" and its noun end a terse query
+_KIND_LAST = re.compile(r"\bwhich\s+([\w’'-]+)\s*\??\s*$", re.I)
 # "who is (the) X", "what is the name of X": X is a role the answer names
 _ROLE = re.compile(r"^\s*(?:who(?:['’]s|['’]ll\s+be|\s+(?:is|was|are|were|will\s+be|has\s+been|becomes|became))|what\s+(?:is|was|are|were)\s+the\s+names?\s+of)\s+"
                    r"(?:the\s+|an?\s+)?(?:[\w.]+(?:\s+[\w.]+){0,3}['’]s\s+)?([\w\s.-]+?)\s*\??\s*$", re.I)
@@ -598,7 +603,7 @@ def understand(text: str, lexical: LexicalIndex, asked: str = "", focus_articles
     which_years, members = bool(WHICH_YEARS.search(text)), bool(MEMBERS.search(text) or counted)
     if (which_years or members) and not m:  # a question about a table: its framing words are not terms
         tokens = _without(tokens, FRAMING)
-    kind_match = _KIND.match(main)
+    kind_match = _KIND.match(main) or _KIND_LAST.search(main)
     kind = next((g for g in kind_match.groups() if g), "") if kind_match else _kind_before_verb(
         [(t.text, t.tag) for t in parsed.tokens if t.start >= len(asked) - len(main)])
     # "which organization ...": the kind asked, not a word to find; "what pay rise": words of what is measured

@@ -112,7 +112,10 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
                             *_untagged_names(text, entities)]
                 if _answers(e, text, asked, question.answer_type, named)
-                and not (question.answer_type in ("place", "organization") and TITLE.match(e.text))]  # "Ms Truscott"
+                and not (question.answer_type in ("place", "organization") and TITLE.match(e.text))  # "Ms Truscott"
+                and not (question.answer_type == "place" and e.label == "PERSON" and len(e.text.split()) > 1
+                         and not placed(text, e))]  # "A vet, Ezra Macrae," is no place (but a rare one-word name
+        #                                             may be: "Lindisholme has been picked as the home of ...")
     if question.answer_type in _NAMED_TYPES and not _POSSESSED.search(question.asked):
         # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting" (but "led by the
         # University of Ellesby's earth sciences department": the university's own)

@@ -566,7 +566,7 @@ def test_a_count_revised_in_a_later_report_and_a_count_the_article_states_elsewh
     assert not b.conflicts and re.match(r"(?:In “[^”]+”: )?96\b", b.answer)
 
 
-def test_a_time_said_in_words_answers_what_time_and_an_age_how_old(tmp_path_factory, embeddings):
+def test_a_time_said_in_words_an_age_and_a_place_asked_in_a_terse_query(tmp_path_factory, embeddings):
     """tests/data/conflicts_spare (developed on after its one held-out scoring): passages that give no time are passed
     over for one that does ("It is the second major power cut in Ollerbeck" / "the ovens went cold at about quarter past
     four in the morning"), whose time is the short answer, not the "11.40am" of the sentence quoted after it; "when on
@@ -579,3 +579,7 @@ def test_a_time_said_in_words_answers_what_time_and_an_age_how_old(tmp_path_fact
     # "how old" asks an age: "aged 96" (two copies of one wire story), "who turned 93", not the "eleven interviews"
     c = spare.ask("how old is the skelmarsh great-grandmother who rode the hawkshallow quarry zipline")
     assert [(s.value, s.articles, s.sources) for s in c.conflicts[0].sides] == [("93", 1, 1), ("96", 2, 1)]
+    # "which beach" ending a terse query asks a place, and "where" inside one; "A vet, Ezra Macrae," is no place
+    for asked in ("selkie watch humpback rescue which beach", "young humpback washed up where in march, selkie watch"):
+        d = spare.ask(asked)
+        assert {s.value for s in d.conflicts[0].sides} == {"Polvellan Sands", "Cleaveshore"}
