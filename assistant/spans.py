@@ -82,6 +82,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
         found = [e for e in found if not CLOCK.match(text, e.start)]
+    if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the
+        found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
     if question.dimensions == ("age",):  # "how old is she": "aged 96", "who turned 93", "Albreda Tregaskis, 67,", not
@@ -212,6 +214,18 @@ def stated(e: Entity, text: str, kind: str) -> bool:
 
 
 _DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Z .'’-]+,\s*$")  # "ASHVALE, June 4 (Lodestar Wire) - ..."
+
+
+_BARE_WEEKDAY = re.compile(rf"(?:on\s+|last\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?", re.I)
+
+
+def _past_weekday(e: Entity, text: str) -> bool:
+    """A weekday alone that dates something done, in the past tense ("Councillors voted 14 to 9 on Wednesday", "opened
+    to traffic on Monday"): the news of the week, not a date to come ("the strike will begin on Monday")."""
+    if not _BARE_WEEKDAY.fullmatch(e.text.strip()):
+        return False
+    before = [t for t in parse(text).tokens if t.start < e.start][-7:]
+    return any(t.tag in ("VBD", "VBN") for t in before) and not any(t.tag in ("MD", "TO") for t in before)
 
 
 def attributed(e: Entity, text: str) -> bool:

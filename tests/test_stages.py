@@ -583,3 +583,10 @@ def test_a_time_said_in_words_an_age_and_a_place_asked_in_a_terse_query(tmp_path
     for asked in ("selkie watch humpback rescue which beach", "young humpback washed up where in march, selkie watch"):
         d = spare.ask(asked)
         assert {s.value for s in d.conflicts[0].sides} == {"Polvellan Sands", "Cleaveshore"}
+
+
+def test_when_something_comes_in_is_not_the_day_it_was_decided(chat):
+    """"When does the limit come in" asks a date to come: the weekday of the vote ("voted 14 to 9 on Wednesday") is the
+    news of the week, passed over for the date it takes effect in the next sentence."""
+    a = chat.ask("when does the dunlarrow holiday let limit come in")
+    assert a.answer.startswith("April 1, 2026.")
