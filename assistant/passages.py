@@ -62,6 +62,18 @@ def attribution(text: str) -> str:
 _RELATIVE = re.compile(r"(?:who|whom|whose|which|where|when|that)\b", re.I)
 
 
+# what is to come: "has 30 days to name a new prime minister", "will be inspected within two weeks", "is expected to"
+_TO_COME = re.compile(r"\b(?:will|shall|must|(?:is|are|was|were)\s+(?:to|due|expected|set|likely|scheduled)\s+to|"
+                      r"(?:is|are)\s+due|plans\s+to|planning\s+to|intends?\s+to|has\s+(?:\w+\s+){1,2}(?:days|weeks|months)\s+to|"
+                      r"within\s+(?:\w+\s+){1,2}(?:days|weeks|months)|next\s+(?:week|month|year)|would\s+(?:then|have\s+to))\b",
+                      re.I)
+
+
+def to_come(text: str) -> bool:
+    """The text says what happens next ("will", "has 30 days to", "is expected to", "within two weeks")."""
+    return bool(_TO_COME.search(text))
+
+
 def causal(text: str) -> bool:
     """The text gives a reason ("because", "traced the problem to", "the strike is about staffing")."""
     return bool(_CAUSAL.search(text))
@@ -111,7 +123,8 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
         return 0.5  # "how much", "the respective values of X": a sentence that states no figure
     if question.role:  # "who is the prime minister": "Prime Minister Shinzo Abe" says, "the Prime Minister said" not
         return 1.5 if names_role(question.role, unit) else 0.5
-    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit):
+    if question.why and causal(unit) or (question.definition or question.members) and _DEFINING.search(unit) \
+            or question.ahead and to_come(unit):  # "what happens now": "parliament has 30 days to elect ..."
         return 1.5
     if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
@@ -131,7 +144,8 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
     is_list = chunk.kind == "list" and units[0].endswith(":")
 
     def score(i: int, unit: str) -> float:
-        lexical = question.coverage(_said(question, unit))
+        # "what happens now in ystrelia": a sentence that says what comes next is about what its article is about
+        lexical = question.coverage(_said(question, unit) | (ctx if question.ahead and to_come(unit) else frozenset()))
         # a heading or a line that introduces a list is close in meaning to many questions and says little
         close = meaning.get(unit, 0.0) if not unit.endswith(":") and len(unit.split()) >= 6 else 0.0
         return (lexical + MEANING_WEIGHT * max(close, 0.0)) * _weight(question, unit, is_list and i == 0)

@@ -111,6 +111,9 @@ _DIMENSIONS = (
     (re.compile(r"\bhow\s+(?:far|high|deep|tall|wide)\b|\b(?:distance|length|depth|height)\b", re.I),
      ("measure in length", "measure in time", "share")),
 )
+_AHEAD_ASKED = re.compile(r"\bwhat(?:['’]s|\s+is|\s+comes?|\s+happens?)\s+(?:next|now)\b|\bwhat\s+happens\s+(?:to|if|after|when)\b|"
+                          r"\bwhat\s+(?:will|would)\s+happen\b|\bnext\s+steps?\b|\bwhat\s+(?:are\s+)?(?:they|the\s+\w+)\s+"
+                          r"(?:going|planning)\s+to\s+do\b", re.I)
 _CONCERN = re.compile(r"\b(?:worr(?:y|ies|ied|ying)|concern(?:s|ed)?|fear(?:s|ed)?|afraid|risks?|threats?)\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
@@ -296,6 +299,11 @@ class Question:
     def reasons(self) -> bool:
         """Does it ask for a reason or a concern ("why did X", "what worries Japan about China")?"""
         return self.why or bool(_CONCERN.search(self.asked))
+
+    @property
+    def ahead(self) -> bool:
+        """Does it ask what happens next ("what happens now in X", "what's next for X", "next steps")?"""
+        return self.intent == "fact" and not self.answer_type and bool(_AHEAD_ASKED.search(self.asked))
 
     @property
     def definition(self) -> bool:

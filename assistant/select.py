@@ -13,7 +13,7 @@ from index.store import Store
 from .answerability import article, features, mentions, probability
 from .conflicts import close_in_time, shared
 from .evidence import OPERATIONS, Evidence, unstated_operation
-from .passages import causal, from_text, reports_speech
+from .passages import causal, from_text, reports_speech, to_come
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
@@ -143,11 +143,12 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
     staffing"), if it scored that much or says at least half as much of what is asked as the best: what gives no
     reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary)."""
     # "why": a reason; "what did the union boss say", "how did the owner react": what someone said
-    gives = causal if question.why else reports_speech if question.speech else None
+    gives = causal if question.why else reports_speech if question.speech else to_come if question.ahead else None
     if gives and evidence and not gives(evidence[0].statement):
         reason = next((i for i, ev in enumerate(evidence[1:FALLBACK_DEPTH + 1], 1) if gives(ev.statement)
                        and ev.chunk.article_id == evidence[0].chunk.article_id
-                       and (ev.score >= FALLBACK_SCORE * evidence[0].score or ev.focus >= evidence[0].focus / 2)
+                       and (ev.score >= FALLBACK_SCORE * evidence[0].score or ev.focus >= evidence[0].focus / 2
+                            or question.ahead)  # what comes next is said in words of its own
                        and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]

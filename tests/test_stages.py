@@ -590,3 +590,12 @@ def test_when_something_comes_in_is_not_the_day_it_was_decided(chat):
     news of the week, passed over for the date it takes effect in the next sentence."""
     a = chat.ask("when does the dunlarrow holiday let limit come in")
     assert a.answer.startswith("April 1, 2026.")
+
+
+def test_what_happens_next_is_answered_by_what_comes_next(tmp_path_factory, embeddings):
+    """tests/data/chat_kept (developed on after its held-out scoring): "what happens now" asks what comes next, said in
+    words of its own ("parliament has 30 days to elect a new prime minister"), not the lead that shares the question's
+    words ("Ystrelia's government collapsed on Thursday ...")."""
+    kept = _answerer_over("chat_kept", tmp_path_factory, embeddings)
+    a = kept.ask("so what happens now in ystrelia after the government fell")
+    assert a.answer.startswith("Under the constitution, parliament has 30 days to elect a new prime minister.")
