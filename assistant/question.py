@@ -117,7 +117,8 @@ _AHEAD_ASKED = re.compile(r"\bwhat(?:['’]s|\s+is|\s+comes?|\s+happens?)\s+(?:n
 _CONCERN = re.compile(r"\b(?:worr(?:y|ies|ied|ying)|concern(?:s|ed)?|fear(?:s|ed)?|afraid|risks?|threats?)\b", re.I)
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
-_WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
+_WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|"
+                  r"what(?:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?:[\w’'-]+\s+){0,3}(?:justifications?|rationale|reasoning|grounds)\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:\w+\s+){0,2}(?:caused|drove|led\s+to|contributed\s+to|resulted\s+in)\b)|"
                   r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
 # what a thing is, means, includes or how it is worked out: sentences answer, a row's figures do not

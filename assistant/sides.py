@@ -155,7 +155,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             chunks.setdefault(ev.chunk.article_id, []).append(ev)
     # ... and the rest of each other article among the best: its restatement may be in a passage not retrieved
     # ("Paramedics treated 29 workers at the scene" below a lead about the evacuation)
-    for article_id in {ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]} & set(chunks) - {best.chunk.article_id}:
+    for article_id in ({ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]} & set(chunks) - {best.chunk.article_id}
+                       if not given else ()):
         seen = {ev.chunk.id for ev in chunks[article_id]}
         chunks[article_id] += [Evidence(Hit(c, 0.0), c.text, c.text, 0.0, 0.0) for c in sorted(
             store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id))

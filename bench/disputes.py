@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -72,7 +73,20 @@ def stories(folder: Path) -> list[dict]:
 
 
 def holds(values: list[str], options: list[str]) -> bool:
-    return any(o.lower() in v.lower() for v in values for o in options)
+    """A value shown is one of the options: as written, or the same figure or date in another spelling ("£71m" for
+    "£71 million", as the issue asks near-equal answers to be one answer)."""
+    from assistant.conflicts import value_key
+    from assistant.textscan import MONTH
+
+    def same(v: str, o: str) -> bool:
+        if o.lower() in v.lower():
+            return True
+        if not (re.search(r"\d", v) and re.search(r"\d", o)):
+            return False
+        kind = "date" if re.search(rf"\b{MONTH}\b", o) and re.search(rf"\b{MONTH}\b", v) else "amount"
+        return value_key(v, kind) == value_key(o, kind)
+
+    return any(same(v, o) for v in values for o in options)
 
 
 def score(briefer, folder: Path, verbose: bool) -> dict:

@@ -599,3 +599,9 @@ def test_what_happens_next_is_answered_by_what_comes_next(tmp_path_factory, embe
     kept = _answerer_over("chat_kept", tmp_path_factory, embeddings)
     a = kept.ask("so what happens now in ystrelia after the government fell")
     assert a.answer.startswith("Under the constitution, parliament has 30 days to elect a new prime minister.")
+
+
+def test_a_justification_asked_is_a_reason(chat):
+    """"What's X's justification for Y" asks why: the sentence that gives the reason answers it."""
+    a = chat.ask("what's kestrovia's justification for the steel duties")
+    assert "19 percent below their cost of production" in a.answer
