@@ -35,7 +35,10 @@ YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|-|–)\s*((?:19|20)\
 THRESHOLD = re.compile(r"\b(less|lower|smaller|fewer|below|under|greater|more|higher|larger|above|over|exceed(?:ed|s)?)"
                         r"\s*(?:than)?\s*(?:[$€£¥]\s*)?([-−]?\d[\d,]*(?:\.\d+)?)(?!\d)", re.I)
 LOWER_WORDS = {"lower", "lowest", "smaller", "smallest", "less", "least", "fewer", "fewest", "decrease", "decreased",
-               "decreases", "below", "under"}
+               "decreases", "below", "under",
+               # the other adjectives of a low figure: "which grade is the cheapest", "which maker got off lightest"
+               "cheaper", "cheapest", "lighter", "lightest", "shorter", "shortest", "weaker", "weakest", "poorer",
+               "poorest", "younger", "youngest", "narrower", "narrowest", "shallower", "shallowest", "thinner", "thinnest"}
 # words that frame what is asked rather than name it: "the amount of X", "the respective values of X"
 GENERIC = re.compile(r"\b(?<!carrying\s)(?<!notional\s)(?<!principal\s)(?<!face\s)(?<!aggregate\s)"
                       r"(?<!recoverable\s)(?<!contractual\s)amounts?\b|"

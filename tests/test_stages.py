@@ -605,3 +605,11 @@ def test_a_justification_asked_is_a_reason(chat):
     """"What's X's justification for Y" asks why: the sentence that gives the reason answers it."""
     a = chat.ask("what's kestrovia's justification for the steel duties")
     assert "19 percent below their cost of production" in a.answer
+
+
+def test_the_cheapest_row_is_the_lowest(tmp_path_factory, embeddings):
+    """tests/data/chat_unseen (developed on after its held-out scoring): "cheapest", like "lowest", ranks a table's rows
+    from the bottom."""
+    unseen = _answerer_over("chat_unseen", tmp_path_factory, embeddings)
+    a = unseen.ask("which olive oil grade is the cheapest in ondaria at the moment")
+    assert a.answer.startswith("Lampante has the lowest value")
