@@ -154,8 +154,9 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
     looked, passed, answers = 0, 0, []
     for i, ev in enumerate(evidence):
-        if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score:
-            break
+        if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score \
+                and not (passed and ev.chunk.article_id == evidence[0].chunk.article_id):  # (the best's article, when
+            break  # the passages before gave no value of the asked type: "The ban comes into force on 1 March 2027")
         if i and unstated_operation(question, ev):
             continue  # another row giving a balance where a change is asked: not one of the few looked at
         if i and question.strict and ev.chunk.kind != "table_row" and not typed_spans(ev.statement, question):

@@ -33,7 +33,8 @@ _DURATION = re.compile(r"^(?:(?:more|less|fewer)\s+than\s+|about\s+|around\s+|ap
                        r"under\s+|up\s+to\s+|at\s+least\s+|the\s+(?:past|last|next|first)\s+)?(?:an?|one|two|three|four|"
                        r"five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,.]*|several|many|a\s+few|few|dozens\s+of|"
                        r"hundreds\s+of)?[\s-]*(?:full\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|"
-                       r"century|centuries|nights?)(?:\s+(?:old|long))?$", re.I)
+                       r"century|centuries|nights?)(?:\s+and\s+(?:a\s+half|\w+\s+(?:minutes?|hours?|days?|weeks?|months?)))?"
+                       r"(?:\s+(?:old|long))?$", re.I)  # "three hours and forty minutes"
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s+cent|million|billion|bn|m\b|k\b|"
                      r"thousand)?(?:\s+[a-z]+)?")
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
@@ -82,6 +83,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
         found = [e for e in found if not CLOCK.match(text, e.start)]
+    if question.tally and question.dimensions != ("age",):  # "how many kids": not the "aged 13 to 15" of a survey
+        found = [e for e in found if not re.search(r"\baged\s+$", text[max(0, e.start - 8):e.start], re.I)]
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the
         found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):

@@ -592,13 +592,19 @@ def test_when_something_comes_in_is_not_the_day_it_was_decided(chat):
     assert a.answer.startswith("April 1, 2026.")
 
 
-def test_what_happens_next_is_answered_by_what_comes_next(tmp_path_factory, embeddings):
+def test_what_happens_next_and_when_it_kicks_in(tmp_path_factory, embeddings):
     """tests/data/chat_kept (developed on after its held-out scoring): "what happens now" asks what comes next, said in
     words of its own ("parliament has 30 days to elect a new prime minister"), not the lead that shares the question's
     words ("Ystrelia's government collapsed on Thursday ...")."""
     kept = _answerer_over("chat_kept", tmp_path_factory, embeddings)
     a = kept.ask("so what happens now in ystrelia after the government fell")
     assert a.answer.startswith("Under the constitution, parliament has 30 days to elect a new prime minister.")
+    # "when does it kick in": the date to come, in the article's third passage after two that give none ("voted on
+    # Wednesday" is the news of the week, "three hours and forty minutes" a length of time)
+    b = kept.ask("when does it kick in", ["what are privacy people afraid of with the under-16 social media ban"])
+    assert b.answer.startswith("1 March 2027.")
+    # "how many kids": not the "aged 13 to 15" of a survey
+    assert not kept.ask("how many kids under 16 in selkarra actually have social media accounts").answered
 
 
 def test_a_justification_asked_is_a_reason(chat):
