@@ -170,6 +170,10 @@ QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag siz
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
                          r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned|charge|charged|fetch|fetched|"
                          r"(?:shell|fork|splash)(?:ed)?\s+out|s[eo]ll?\s+for)\b", re.I)  # the verbs of paying
+# "what will the flat payment drop to", "what is the rate going up to": the figure it changes to
+_CHANGED_TO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\b.*\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|rise(?:s|n)?|rose|climb(?:s|ed)?|"
+                         r"increase(?:s|d)?|decrease(?:s|d)?|go(?:es|ing)?\s+(?:up|down)|went\s+(?:up|down)|be\s+(?:cut|raised|"
+                         r"lowered|reduced|increased))\s+to\s*\??\s*$", re.I)
 # kinds that a named entity's label alone shows (no word in the text needs to say it)
 GENERIC_KINDS = frozenset(tokenize("person people individual organization organisation group body entity country "
                                    "nation place location city date day year month time number amount figure"))
@@ -300,6 +304,11 @@ class Question:
     def reasons(self) -> bool:
         """Does it ask for a reason or a concern ("why did X", "what worries Japan about China")?"""
         return self.why or bool(_CONCERN.search(self.asked))
+
+    @property
+    def changed_to(self) -> bool:
+        """Does it ask the figure something changes to ("what will the payment drop to")?"""
+        return self.answer_type == "amount" and bool(_CHANGED_TO.search(self.asked))
 
     @property
     def ahead(self) -> bool:
@@ -472,7 +481,7 @@ def answer_type_of(text: str, kind: str) -> str:
         return "date" if re.search(r"\bhow\s+(?:often|long\s+ago)\b", text, re.I) else "amount"
     if _WHO.match(text) or re.match(r"\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b", text, re.I):
         return "agent"
-    if _MONEY_VERB.match(text) and not kind:
+    if _MONEY_VERB.match(text) and not kind or _CHANGED_TO.search(text):
         return "amount"
     for stem in reversed(tokenize(kind)):  # the head of "which prime minister", "what companies"
         if stem in _KIND_TYPE:

@@ -83,6 +83,8 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
         found = [e for e in found if not CLOCK.match(text, e.start)]
+    if question.changed_to:  # "what will the payment drop to": "reduce it to 238 euros", not "cut by 15 percent"
+        found = [e for e in found if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+)?$", text[max(0, e.start - 16):e.start])]
     if question.tally and question.dimensions != ("age",):  # "how many kids": not the "aged 13 to 15" of a survey
         found = [e for e in found if not re.search(r"\baged\s+$", text[max(0, e.start - 8):e.start], re.I)]
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the

@@ -619,3 +619,11 @@ def test_the_cheapest_row_is_the_lowest(tmp_path_factory, embeddings):
     unseen = _answerer_over("chat_unseen", tmp_path_factory, embeddings)
     a = unseen.ask("which olive oil grade is the cheapest in ondaria at the moment")
     assert a.answer.startswith("Lampante has the lowest value")
+
+
+def test_what_a_figure_drops_to_is_the_new_figure(tmp_path_factory, embeddings):
+    """tests/data/chat_sealed (developed on after its held-out scoring): "what will X drop to" asks the figure it changes
+    to ("will reduce it to 238 euros"), not the change ("cut by 15 percent") of the lead."""
+    sealed = _answerer_over("chat_sealed", tmp_path_factory, embeddings)
+    a = sealed.ask("what will the flat per-hectare payment in ostmarren drop to")
+    assert a.answer.startswith("238")
