@@ -134,6 +134,9 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     return True
 
 
+_STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
+
+
 def answering_first(question: Question, evidence: list[Evidence], store: Store | None = None) -> list[Evidence]:
     """The evidence with the best candidate that supports an answer first, when one from the same
     article scored at least FALLBACK_SCORE of the best ("the increase in FCC licenses": the row
@@ -172,12 +175,12 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
         #                                         that names what the question names (or, naming nothing, of its weeks)
         if near and supported(question, ev):
             answers.append(i)
-            # a figure or a date asked: the first that states one ("number of workers treated": not the lead
+            # a figure, a date, a name asked: the first that states one ("number of workers treated": not the lead
             # about the evacuation, when the next says "treated 41 of the 300 workers")
-            if question.answer_type not in ("amount", "date") or ev.chunk.kind == "table_row" \
+            if question.answer_type not in _STATED or ev.chunk.kind == "table_row" \
                     or typed_spans(ev.statement, question):
                 break
     i = answers[-1] if answers and answers[-1] != answers[0] and (
-        question.answer_type in ("amount", "date") and typed_spans(evidence[answers[-1]].statement, question)) \
+        question.answer_type in _STATED and typed_spans(evidence[answers[-1]].statement, question)) \
         else answers[0] if answers else 0
     return [evidence[i], *evidence[:i], *evidence[i + 1:]] if i else evidence
