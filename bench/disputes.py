@@ -11,8 +11,9 @@ A story's topic is its briefings.jsonl line where the set has one (written with 
 its corpus file names share after the story number ("03-corvale-arena-cost-<outlet>.md": "corvale arena
 cost"), and its kind and disputed values come from its questions (the story is the one whose corpus holds
 a question's evidence). Sets: conflicts (all its questions), conflicts_fresh, conflicts_final,
-conflicts_late, conflicts_blind, conflicts_sealed, conflicts_unseen, conflicts_hidden, conflicts_kept and conflicts_spare
-(developed on); `--heldout`: conflicts_reserve (each new set is held out until its one scoring, then moves to DEVELOPED).
+conflicts_late, conflicts_blind, conflicts_sealed, conflicts_unseen, conflicts_hidden, conflicts_kept, conflicts_spare and
+conflicts_reserve (developed on); `--heldout`: none now (each new set is held out until its one scoring, then moves to
+DEVELOPED).
 
     python bench/disputes.py [--heldout] [--sets conflicts,conflicts_blind] [-v]
 """
@@ -30,8 +31,8 @@ from common import ROOT, save  # bench/ is on sys.path when a bench script runs
 
 DATA = ROOT / "tests" / "data"
 DEVELOPED = ("conflicts", "conflicts_fresh", "conflicts_final", "conflicts_late", "conflicts_blind", "conflicts_sealed",
-             "conflicts_unseen", "conflicts_hidden", "conflicts_kept", "conflicts_spare")
-HELDOUT: tuple[str, ...] = ("conflicts_reserve",)
+             "conflicts_unseen", "conflicts_hidden", "conflicts_kept", "conflicts_spare", "conflicts_reserve")
+HELDOUT: tuple[str, ...] = ()
 
 
 def stories(folder: Path) -> list[dict]:
