@@ -144,7 +144,9 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
     article at least FALLBACK_OTHER; rows that cannot state the asked change are passed over. "Why": the
     first of the best article's that gives a reason ("traced the problem to", "the strike is about
     staffing"), if it scored that much or says at least half as much of what is asked as the best: what gives no
-    reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary)."""
+    reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary);
+    "what happens now": the first that says what comes next. A figure, date, name or place asked: of the few looked
+    at, the first that states one; passages that state none, where one is required (`strict`), are passed over."""
     # "why": a reason; "what did the union boss say", "how did the owner react": what someone said
     gives = causal if question.why else reports_speech if question.speech else to_come if question.ahead else None
     if gives and evidence and not gives(evidence[0].statement):
@@ -180,7 +182,6 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
             if question.answer_type not in _STATED or ev.chunk.kind == "table_row" \
                     or typed_spans(ev.statement, question):
                 break
-    i = answers[-1] if answers and answers[-1] != answers[0] and (
-        question.answer_type in _STATED and typed_spans(evidence[answers[-1]].statement, question)) \
-        else answers[0] if answers else 0
+    stating = [i for i in answers if question.answer_type in _STATED and typed_spans(evidence[i].statement, question)]
+    i = stating[0] if stating else answers[0] if answers else 0
     return [evidence[i], *evidence[:i], *evidence[i + 1:]] if i else evidence
