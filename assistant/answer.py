@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from index.lexical import tokenize
-from index.store import ARTICLE_ID, Store
+from index.store import Store
 from index.types import Chunk
 
 from . import lists, overview
@@ -246,9 +246,8 @@ class Answerer:
             return evidence
         # a name tells the embedder little: the article says what it is ("the terminal's operator, Quarnsby Grain
         # Terminals"), so the words around its first mention elsewhere stand for it as well
-        articles = {a: sorted(self.store.iter_chunks(where={ARTICLE_ID: a}), key=lambda c: (c.section_index, c.id))
-                    for a in {evidence[i].chunk.article_id for i, _ in few}}
-        told = {who: _mention(who, evidence[i].statement, articles[evidence[i].chunk.article_id]) for i, who in few}
+        told = {who: _mention(who, evidence[i].statement, self.store.article_chunks(evidence[i].chunk.article_id))
+                for i, who in few}
         vectors = self.meaning.vectors([q.speaker, *told, *told.values()])
         close = {i: max(float(vectors[q.speaker] @ vectors[t]) for t in (who, told[who]) if t) for i, who in few}
         best = max(close, key=close.get)
@@ -261,7 +260,7 @@ class Answerer:
         return Answer(question=q.asked, answered=False, answer=DECLINE, mode="grounded", related=related)
 
 
-def _mention(name: str, statement: str, chunks: list[Chunk]) -> str:
+def _mention(name: str, statement: str, chunks: Iterable[Chunk]) -> str:
     """The words around a name's first mention in its article (`chunks`, in order) outside `statement` (MENTION words
     each side), for a name ("Quarnsby Grain Terminals"); "" for a phrase in lower case or one mentioned nowhere else."""
     if name == name.lower() or name.split()[0].lower() in ("he", "she", "they", "it", "we"):

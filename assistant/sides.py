@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.lexical import tokenize
-from index.store import ARTICLE_ID, Store
+from index.store import Store
 
 from .answerability import mentions
 from .conflicts import (APPROXIMATE, CORRECTS, amount_kind, close_in_time, exact, fits, precision, same_story, shared,
@@ -124,8 +124,7 @@ def _self_consistent(store: Store, question: Question, found: dict[str, Side], k
     against "the United States"). Not for people: a story's articles name its other people in other roles (the chief
     who retires, when the question asks who succeeds him)."""
     def states(ev: Evidence) -> set[str]:  # in any passage of its article ("which now has 96 shops" in another)
-        texts = [ev.chunk.title, *(c.text for c in store.iter_chunks(where={ARTICLE_ID: ev.chunk.article_id})
-                                   if c.kind != "table_row")]
+        texts = [ev.chunk.title, *(c.text for c in store.article_chunks(ev.chunk.article_id) if c.kind != "table_row")]
         return {key(e.text) for text in texts for e in typed_spans(text, question)}
 
     said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
@@ -158,9 +157,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     for article_id in ({ev.chunk.article_id for ev in evidence[1:SIDE_DEPTH]} & set(chunks) - {best.chunk.article_id}
                        if not given else ()):
         seen = {ev.chunk.id for ev in chunks[article_id]}
-        chunks[article_id] += [Evidence(Hit(c, 0.0), c.text, c.text, 0.0, 0.0) for c in sorted(
-            store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id))
-            if c.id not in seen and c.kind != "table_row"]
+        chunks[article_id] += [Evidence(Hit(c, 0.0), c.text, c.text, 0.0, 0.0) for c in store.article_chunks(article_id)
+                               if c.id not in seen and c.kind != "table_row"]
     read = {a: (evs[0].chunk.title, " ".join(ev.chunk.text for ev in evs), evs[0].chunk.published_at)
             for a, evs in chunks.items()}
     years = set(YEAR.findall(claim))

@@ -83,13 +83,12 @@ def clock_time(text: str) -> str:
         return f"{hour:02d}:{minute:02d}"
     if said in ("midnight", "midday", "noon"):
         return "00:00" if said == "midnight" else "12:00"
-    words = re.findall(r"[a-z]+(?:-[a-z]+)?", said)
+    words = [w for w in re.findall(r"[a-z]+(?:-[a-z]+)?", said) if w != "a"]  # "a quarter to nine"
     hour = next(_HOURS.index(w) + 1 for w in reversed(words) if w in _HOURS)
     minute = 0
-    if len(words) > 2 and words[1] in ("past", "to") or words[:1] == ["a"] and words[2:3] in (["past"], ["to"]):
-        head = [w for w in words if w != "a"]
-        minute = _PAST[head[0]]
-        if head[1] == "to":
+    if len(words) > 2 and words[1] in ("past", "to"):
+        minute = _PAST[words[0]]
+        if words[1] == "to":
             hour, minute = hour - 1 or 12, 60 - minute
     if re.search(r"afternoon|evening|night", said) and hour < 12:
         hour += 12

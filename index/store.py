@@ -378,6 +378,11 @@ class Store:
                 return
             offset += PAGE
 
+    def article_chunks(self, article_id: str) -> tuple[Chunk, ...]:
+        """One article's chunks in reading order (cached until the index changes: answering reads the same few
+        articles several times per question)."""
+        return _article_chunks(self, self.generation(), article_id)
+
     def table_rows(self, article_id: str, table_index: int) -> list[Chunk]:
         """The rows of one table, in order."""
         where = {"$and": [{ARTICLE_ID: article_id}, {TABLE_INDEX: table_index}, {KIND: "table_row"}]}
@@ -471,3 +476,8 @@ def _claim_dir(index_dir: Path, rebuild: bool) -> None:
     if not marker.exists():
         marker.write_text(json.dumps({"schema": SCHEMA, "embedding_model": MODEL_NAME,
                                       "created_at": time.time()}), encoding="utf-8")
+
+
+@per_generation(maxsize=256)
+def _article_chunks(store: Store, generation: str, article_id: str) -> tuple[Chunk, ...]:
+    return tuple(sorted(store.iter_chunks(where={ARTICLE_ID: article_id}), key=lambda c: (c.section_index, c.id)))
