@@ -233,6 +233,7 @@ class Question:
     each: bool = False  # asks for every row ("the low price for each quarter of 2018")
     focus_articles: tuple[str, ...] = ()  # the conversation's: articles the previous answer cited
     asked: str = ""  # as the user typed it
+    told: tuple[str, ...] = ()  # what a measure asked is in, where its words leave two and the embedder tells which
 
     @property
     def tally(self) -> bool:
@@ -267,6 +268,8 @@ class Question:
             return ("clock",) if _CLOCK_ASKED.search(self.asked) or self.head.lower() == "time" else ()
         if self.answer_type != "amount":
             return ()
+        if self.told:
+            return self.told
         named = {unit_of(m.group(1))[0] for m in re.finditer(r"\bin\s+([a-z]+)\b", self.asked, re.I)} - {""}
         return tuple(f"measure in {d}" for d in named) \
             or next((kinds for pattern, kinds in _DIMENSIONS if pattern.search(self.asked)), ())

@@ -134,7 +134,7 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     return True
 
 
-_STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
+STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
 
 
 def answering_first(question: Question, evidence: list[Evidence], store: Store | None = None) -> list[Evidence]:
@@ -157,6 +157,10 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
                        and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
+    def states(ev: Evidence, guess: bool = True) -> bool:
+        return ev.chunk.kind == "table_row" or bool(typed_spans(ev.statement, question, guess))
+
+    stated = question.answer_type in STATED
     looked, passed, answers = 0, 0, []
     for i, ev in enumerate(evidence):
         if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score \
@@ -164,12 +168,11 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
             break  # the passages before gave no value of the asked type: "The ban comes into force on 1 March 2027")
         if i and unstated_operation(question, ev):
             continue  # another row giving a balance where a change is asked: not one of the few looked at
-        if i and question.strict and ev.chunk.kind != "table_row" and not typed_spans(ev.statement, question):
+        if i and question.strict and not states(ev):
             passed += 1  # nor a passage with no time where a time is asked ("It is the second major power cut in
             continue  #    Ollerbeck"), when a passage is found after it (a row is no further answer than before)
         if ev.chunk.kind == "table_row" and looked + passed >= FALLBACK_DEPTH:
             break
-        looked += 1
         near = ev.chunk.article_id == evidence[0].chunk.article_id or ev.score >= FALLBACK_OTHER * evidence[0].score \
             or store is not None and shared(store, ev, evidence[0]) >= RESTATED_STORY \
             and (all(mentions(e, f"{ev.chunk.title} {ev.chunk.text}") for e in question.entities) if question.entities
@@ -178,10 +181,15 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
         if near and supported(question, ev):
             answers.append(i)
             # a figure, a date, a name asked: the first that states one ("number of workers treated": not the lead
-            # about the evacuation, when the next says "treated 41 of the 300 workers")
-            if question.answer_type not in _STATED or ev.chunk.kind == "table_row" \
-                    or typed_spans(ev.statement, question):
+            # about the evacuation, when the next says "treated 41 of the 300 workers"), by the recogniser's label
+            # (not the boy "Ianto" where a place is asked, named where the passage names no place)
+            if not stated or states(ev, guess=False):
                 break
-    stating = [i for i in answers if question.answer_type in _STATED and typed_spans(evidence[i].statement, question)]
+        if i and stated and not states(ev, guess=False):
+            passed += 1  # one after the best that states none is no place in the few looked at
+        else:
+            looked += 1
+    stating = [i for i in answers if stated and states(evidence[i], guess=False)] \
+        or [i for i in answers if stated and states(evidence[i])]
     i = stating[0] if stating else answers[0] if answers else 0
     return [evidence[i], *evidence[:i], *evidence[i + 1:]] if i else evidence

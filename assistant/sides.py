@@ -98,7 +98,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             k = fitting[0] if fitting else k if question.answer_type == "amount" and APPROXIMATE.search(theirs) else ""
         if k:
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
-    if len(found) < 2 or _of_other_years(list(found.values())):
+    if len(found) < 2 or _of_other_years(store, list(found.values())):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
     for side in found.values():
         # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
@@ -268,16 +268,26 @@ def _year_of(side: Side) -> tuple[set[str], bool]:
     return (said, True) if said else ({published} if published.isdigit() else set(), False)
 
 
-def _of_other_years(found: list[Side]) -> bool:
+def _of_other_years(store: Store, found: list[Side]) -> bool:
     """Sides of different years: said beside a value ("2.8 million passengers last year", in 2025, and "2.6 million
     in 2023"; "its last contract, in 2019, was worth £640 million" against a contract reported in 2025), or where the
     articles are further apart than STORY_DAYS, by their dates ("£3.10 from Sunday, June 1" of May 2025 and the "£2.60"
-    of January 2024; a story reported over the turn of a year is one story)."""
-    years = [(_year_of(side), side.dates) for side in found]
-    for i, ((a, a_said), a_dates) in enumerate(years):
-        for (b, b_said), b_dates in years[i + 1:]:
-            far = bool(a_dates and b_dates) and not close_in_time(a_dates[0], b_dates[0])
-            if a and b and not a & b and (a_said or b_said or far):
+    of January 2024; a story reported over the turn of a year is one story). A year said beside a value that the other
+    side's articles state as well is the story's, not the value's ("Mrs Pallister, 79, became the school's crossing
+    patrol in September 1985", where the other says she has done it "since 1985")."""
+    def told(side: Side) -> str:
+        return " ".join(c.text for a in dict.fromkeys(ev.chunk.article_id for ev in side.evidence)
+                        for c in store.article_chunks(a))
+
+    def background(years: set[str], said: bool, other: Side) -> bool:
+        return not said or all(re.search(rf"\b{y}\b", told(other)) for y in years)
+
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            (a_years, a_said), (b_years, b_said) = _year_of(a), _year_of(b)
+            far = bool(a.dates and b.dates) and not close_in_time(a.dates[0], b.dates[0])
+            if a_years and b_years and not a_years & b_years and (a_said or b_said or far) \
+                    and (far or not (background(a_years, a_said, b) and background(b_years, b_said, a))):
                 return True
     return False
 

@@ -56,15 +56,16 @@ def _asked(question: Question) -> set[str]:
     return set(question.terms) | set(tokenize(" ".join(question.entities))) | set(question.years)
 
 
-def typed_spans(text: str, question: Question) -> list[Entity]:
-    """Spans of `text` of the question's answer type that the question does not name itself."""
+def typed_spans(text: str, question: Question, guess: bool = True) -> list[Entity]:
+    """Spans of `text` of the question's answer type that the question does not name itself (`guess`: where it has
+    none the recogniser labels so, any other name: rare names are labelled unsurely)."""
     labels = TYPE_LABELS.get(question.answer_type)
     if not labels:
         return []
     shown, at = visible(text)  # a figure inside bidi controls ("\u202e5.4$\u202c") is still a figure
     if len(shown) != len(text):
         return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
-                for e in typed_spans(shown, question)]
+                for e in typed_spans(shown, question, guess)]
     entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
@@ -106,14 +107,16 @@ def typed_spans(text: str, question: Question) -> list[Entity]:
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
                  and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
-    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
+    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years"),
+        #                   not an age ("vintage tractors, some of them more than 70 years old")
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
-                                                                             or any(_measures(question, w) for w in _WORD.findall(e.text)))]
+                                                                             or any(_measures(question, w) for w in _WORD.findall(e.text)))
+                 and (question.dimensions == ("age",) or not _an_age(text, e))]
     elif question.unit == "money":  # a price: not "31%"
         found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
     kept = [e for e in found if _answers(e, text, asked, question.answer_type, named)]
-    if not kept and question.answer_type in _NAMED_TYPES:
+    if not kept and guess and question.answer_type in _NAMED_TYPES:
         # the small recogniser's labels are unsure for rare names ("Lindisholme" a person, "Ambervale Coaches"
         # a person), and it leaves some untagged ("Millbrook has won"): any other name, then the tagger's
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
@@ -264,8 +267,9 @@ def reports_date(question: Question, span: str, text: str) -> bool:
 _AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b", re.I)  # a date to come, or that holds
 _ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)
 _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
-_AGE_WORDS = re.compile(r"\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(?:^|[.;]\s+)at\s+$", re.I)  # "turned 93",
-#                                                                                        "At ninety-three, the former baker"
+_AGE_WORDS = re.compile(r"(?i:\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(?:^|[.;]\s+)at\s+$)"
+                        r"|[A-Z][\w'’-]+,\s+who\s+(?:is|was)\s+$")  # "turned 93", "At ninety-three, the former baker",
+#                                                                       "Mrs Pallister, who is 83, has seen"
 _APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
 
 

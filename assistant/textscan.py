@@ -127,7 +127,7 @@ _UNIT_SIZES = {
                r"millimet(?:re|er)s?|mm": 1e-3, r"miles?": 1609.344, r"yards?": 0.9144, r"feet|foot|ft": 0.3048,
                r"inch(?:es)?": 0.0254},
     "weight": {r"tonnes?|tons?": 1e3, r"kilograms?|kilos?|kg": 1.0, r"grams?|g": 1e-3},
-    "time": {r"seconds?|secs?": 1.0, r"minutes?|mins?": 60.0, r"hours?|hrs?": 3600.0, r"days?": 86400.0,
+    "time": {r"seconds?|secs?": 1.0, r"minutes?|mins?": 60.0, r"hours?|hrs?": 3600.0, r"days?|nights?": 86400.0, r"fortnights?": 1209600.0,
              r"weeks?": 604800.0, r"months?": 2629800.0, r"years?": 31557600.0, r"decades?": 315576000.0},
     "power": {r"gw": 1e9, r"mw": 1e6, r"kw": 1e3},
     "volume": {r"litres?|liters?": 1.0},
