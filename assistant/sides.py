@@ -23,7 +23,7 @@ from .meaning import Meaning
 from .retrieval import Hit
 from .sentences import sentences, tokset
 from .textscan import ANY_CLOCK, TITLE
-from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, reports_date, speaks, typed_spans
+from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, entities_of, reports_date, speaks, typed_spans
 from .thresholds import (ANSWERS_TOO, COPY, RESTATED, RESTATED_LOOSELY, RESTATED_STORY, SAME_SUBJECT, SCALE, SIDE_DEPTH,
                          SLOT_LIKE)
 
@@ -96,6 +96,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none
             fitting = [f for f in found if fits(theirs, f)] if question.answer_type == "amount" else []
             k = fitting[0] if fitting else k if question.answer_type == "amount" and APPROXIMATE.search(theirs) else ""
+        if k and k not in found and question.answer_type == "place" \
+                and _nationality(ev.statement, theirs) != _nationality(claim, mine):
+            k = ""  # "American" and "the United States": a people and a country, compared by no spelling
         if k:
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
     if len(found) < 2 or _of_other_years(store, list(found.values())):
@@ -117,6 +120,11 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
                                                   -s.evidence[0].score))
 
 
+def _nationality(text: str, span: str) -> bool:
+    """Is the span a people or nationality ("Dutch", "American"), as the recogniser labels it in its text?"""
+    return any(e.label == "NORP" for e in entities_of(text) if e.text == span)
+
+
 def _self_consistent(store: Store, question: Question, found: dict[str, Side], key) -> dict[str, Side]:
     """The sides of a place, a figure or a date without the articles that state another side's value themselves, in
     their title or any passage, and correct nothing: an article does not disagree with what it says ("an American family
@@ -128,14 +136,26 @@ def _self_consistent(store: Store, question: Question, found: dict[str, Side], k
         return {key(e.text) for text in texts for e in typed_spans(text, question)}
 
     said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
+
+    def against(ev: Evidence, value: str) -> bool:
+        return id(ev) not in said or not any(same_value(value, v) for v in said[id(ev)])
+
+    # the value most articles state (anywhere in them) first, then each that stands against every value kept before
+    # it: some of its articles do not state their values and some of theirs do not state its own (not the "Three of
+    # the tractors broke down" of an article that says 186 took part, where the 186 articles tell of the three too;
+    # not "Hollybush Stores" where its article says the shop is in Fendrick, as another does)
+    told = [ev for side in found.values() for ev in side.evidence]
+    stands: list[str] = []
+    for k in sorted(found, key=lambda k: -sum(not against(ev, k) or ev in found[k].evidence for ev in told)):
+        if all(any(against(ev, o) for ev in found[k].evidence) and any(against(ev, k) for ev in found[o].evidence)
+               for o in stands):
+            stands.append(k)
     kept = {}
-    for k, side in found.items():
-        others = set(found) - {k}
-        evidence = [ev for ev in side.evidence if id(ev) not in said
-                    or not any(same_value(o, v) for o in others for v in said[id(ev)])]
+    for k in stands:
+        evidence = [ev for ev in found[k].evidence if all(against(ev, o) for o in stands if o != k)]
         if evidence:
-            kept[k] = replace(side, evidence=evidence, value=side.value if evidence[0] is side.evidence[0]
-                              else answer_span(question, evidence[0].statement) or side.value)
+            kept[k] = replace(found[k], evidence=evidence, value=found[k].value if evidence[0] is found[k].evidence[0]
+                              else answer_span(question, evidence[0].statement) or found[k].value)
     return kept
 
 
@@ -147,7 +167,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     briefings); else its own best evidence for the question, if that answers it nearly as surely as the
     best's (ANSWERS_TOO) with a comparable value, in a sentence at least RESTATED_LOOSELY close to the claim;
     else its sentence with a comparable value closest in meaning to the question, if at least as close to it as
-    the claim is and at least RESTATED_LOOSELY close to the claim. An article that does none of these gives none."""
+    the claim is and at least RESTATED_LOOSELY close to the claim; else its sentence with a comparable value closest
+    to the claim, if at least RESTATED_LOOSELY close. An article that does none of these gives none."""
     chunks: dict[str, list[Evidence]] = {}  # every candidate chunk of an article, read whole
     for ev in evidence:
         if ev.chunk.kind != "table_row":
@@ -237,6 +258,13 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             if ev is not None and asked >= float(vectors[question.asked] @ vectors[claim]) \
                     and float(vectors[claim] @ vectors[s]) >= RESTATED_LOOSELY:
                 picked[article_id] = ev
+            else:  # else its sentence with a comparable value closest to the claim or a restatement taken, though the
+                #     embedder scores it low ("He was found on a building site in Ebbeley Ferrers" / "The cat had
+                #     somehow ended up at Tarnwick Quay"): it is the one its article says it in, if any
+                closest = max(((max(float(vectors[a] @ vectors[s]) for a in anchors), ev) for s, ev in options
+                               if ev.chunk.article_id == article_id), key=lambda x: x[0], default=(0.0, None))
+                if closest[1] is not None and closest[0] >= RESTATED_LOOSELY:
+                    picked[article_id] = closest[1]
     return list(picked.values())
 
 

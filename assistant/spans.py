@@ -130,9 +130,13 @@ def typed_spans(text: str, question: Question, guess: bool = True) -> list[Entit
         # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting" (but "led by the
         # University of Ellesby's earth sciences department": the university's own)
         kept = [e for e in kept if not (re.search(r"['’]s?$", e.text) and (e.label == "PERSON" or not _PROPER.search(e.text)))]
+    if question.answer_type == "place" and _COUNTRY.search(question.asked):  # "which country": not "across the Atlantic"
+        kept = [e for e in kept if not any(o.label in ("LOC", "FAC") and o.start < e.end and e.start < o.end
+                                           for o in entities)]
     return sorted(kept, key=lambda e: e.start)
 
 
+_COUNTRY = re.compile(r"\b(?:countr(?:y|ies)|nations?|nationality)\b", re.I)
 _SPELT_DURATION = re.compile(r"\b(?:(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
                              r"(?:and\s+a\s+half\s+)?|half\s+an?\s+)(?:minute|hour|day|night|week|month|year)s?"
                              r"(?:\s+and\s+a\s+half)?\b(?!-)", re.I)  # not "a month-long search"
