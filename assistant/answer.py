@@ -30,12 +30,12 @@ from .meaning import Meaning
 from .passages import attribution
 from .question import Question, truecased, understand
 from .retrieval import Filters, Hit, Retriever
-from .select import STATED, answering_first, select, supported
-from .spans import typed_spans
+from .select import answering_first, select, supported
 from .sentences import sentences, tokset
 from .table_answers import members, named_rows, ranked
-from .thresholds import (DIMENSION_MARGIN, FALLBACK_DEPTH, FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE, MEASURE_WORDS,
-                         SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN, TRUECASE_CHUNKS)
+from .thresholds import (DIMENSION_MARGIN, FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE,
+                         MEASURE_WORDS, SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN,
+                         TRUECASE_CHUNKS)
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -130,7 +130,8 @@ class Answerer:
             q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length
             vectors = self.meaning.vectors([q.asked, *(DIMENSION_PROMPTS[d] for d in q.dimensions)])
-            close = sorted(((float(vectors[q.asked] @ vectors[DIMENSION_PROMPTS[d]]), d) for d in q.dimensions), reverse=True)
+            close = sorted(((float(vectors[q.asked] @ vectors[DIMENSION_PROMPTS[d]]), d) for d in q.dimensions),
+                           reverse=True)
             if close[0][0] - close[1][0] >= DIMENSION_MARGIN:
                 q = replace(q, told=(close[0][1],))
         return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
@@ -166,10 +167,9 @@ class Answerer:
         vectors = self.meaning.vectors([asked, *words])
         return frozenset(t for w in words if float(vectors[asked] @ vectors[w]) >= MEASURE_LIKE for t in tokenize(w))
 
-    def evidence(self, q: Question, hits: list[Hit], vector, read: Iterable[Chunk] = ()) -> list[Evidence]:
-        """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first (`read`: chunks
-        whose sentences are embedded as well as the best few's)."""
-        texts = [*(h.chunk for h in hits if h.chunk.kind != "table_row")][:MEANING_CHUNKS] + list(read)
+    def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
+        """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""
+        texts = [h.chunk for h in hits if h.chunk.kind != "table_row"][:MEANING_CHUNKS]
         # the sentences that can be an answer: not a heading, nor a line that introduces a list or table
         said = [s for c in texts for s in sentences(c.text) if len(s.split()) >= 6 and not s.endswith(":")]
         cosines = self.meaning.cosines(vector, said)
@@ -227,10 +227,6 @@ class Answerer:
 
     def _fact(self, q: Question, hits: list[Hit], vector) -> tuple[Answer | None, list[Evidence]]:
         evidence = self.evidence(q, hits, vector)
-        if q.answer_type in STATED and evidence and not any(
-                ev.chunk.kind == "table_row" or typed_spans(ev.statement, q) for ev in evidence[:FALLBACK_DEPTH]):
-            hits, read = self._whole_articles(hits, evidence, vector)
-            evidence = self.evidence(q, hits, vector, read)
         if q.members and evidence and evidence[0].chunk.kind == "table_row" \
                 and not members(self.store, q, evidence[0]):  # one row is no list: sentences say what X consists of
             evidence = [ev for ev in evidence if ev.chunk.kind != "table_row"]
@@ -247,16 +243,6 @@ class Answerer:
         if not evidence or not (supported(q, evidence[0], named_rows=table_wide) or ranking):
             return None, []
         return compose_fact(self.store, self.meaning, q, evidence, rows, ranking), evidence
-
-    def _whole_articles(self, hits: list[Hit], evidence: list[Evidence], vector) -> tuple[list[Hit], list[Chunk]]:
-        """The candidates with the rest of the articles the best few come from, and those chunks: a figure, date,
-        name or place asked, that no passage found states, is often said of the story's subject in words the
-        question does not use ("nerissa pallister age": "Mrs Pallister, who is 83, has seen pupils across ...")."""
-        have = {h.chunk.id for h in hits}
-        more = [c for a in dict.fromkeys(ev.chunk.article_id for ev in evidence[:FALLBACK_DEPTH])
-                for c in self.store.article_chunks(a) if c.id not in have and c.kind != "table_row"]
-        dense = self.meaning.cosines(vector, [c.text for c in more])
-        return [*hits, *(Hit(c, 0.0, dense=dense.get(c.text, 0.0)) for c in more)], more
 
     def _by_speaker(self, q: Question, evidence: list[Evidence]) -> list[Evidence]:
         """"What did the union boss say", "how did the owner take it": of the best few (of the best's article, or

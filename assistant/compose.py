@@ -131,10 +131,11 @@ def _disagreement(store: Store, meaning: Meaning, question: Question, best: Evid
     cites = Citations()
     weighed = [weigh(side, tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)) for side in found]
     text = "Sources disagree: " + " · ".join(s.describe() for s in weighed) + "."
-    if found[0].later:  # the later report says it corrects the earlier: quoted, so the reader sees why
-        ev = next(ev for ev in found[0].evidence if found[0].correction in ev.chunk.text)
-        who = ", ".join(p for p in (ev.chunk.publisher, when([ev.chunk.published_at[:10]])) if p)
-        text += f" The later report ({who}) says: {quoted(found[0].correction)} [{cites.mark(ev.chunk, found[0].correction)}]"
+    if found[0].later and (chunk := found[0].corrected_in):  # the later report says it corrects the earlier: quoted,
+        #                                                     so the reader sees why
+        who = ", ".join(p for p in (chunk.publisher, when([chunk.published_at[:10]])) if p)
+        marker = cites.mark(chunk, found[0].correction)
+        text += f" The later report ({who}) says: {quoted(found[0].correction)} [{marker}]"
     conflict = Conflict(about=best.about or question.text, values=tuple((s.value, m.markers[0]) for s, m in
                                                                        zip(found, weighed)), sides=tuple(weighed))
     return grounded(question, text, cites, [conflict])

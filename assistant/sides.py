@@ -12,6 +12,7 @@ from datetime import date
 
 from index.lexical import tokenize
 from index.store import Store
+from index.types import Chunk
 
 from .answerability import mentions
 from .conflicts import (APPROXIMATE, CORRECTS, amount_kind, close_in_time, exact, fits, precision, same_story, shared,
@@ -39,6 +40,7 @@ class Side:
     evidence: list[Evidence] = field(default_factory=list)
     sources: list[list[Evidence]] = field(default_factory=list)
     correction: str = ""  # the sentence of one of its articles that says it corrects an earlier report
+    corrected_in: Chunk | None = None  # ... and the passage that holds it
     later: bool = False  # ... and that article is later than every article of the other sides
 
     @property
@@ -103,11 +105,19 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
     if len(found) < 2 or _of_other_years(store, list(found.values())):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
+    def corrects(sentence: str, quoted: bool) -> bool:  # a value of the kind asked, its own or one it replaces: any
+        #                                                  in the passage quoted, else one of the values disputed
+        return bool(CORRECTS.search(sentence)) and any(quoted or same_value(k, key(e.text)) for e in typed_spans(
+            sentence, question, replaced=True) for k in found)
+
     for side in found.values():
         # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
-        # ("correcting the figure of about 1,140 it gave yesterday"; not "a share offer rather than council tax")
-        side.correction = next((s for ev in side.evidence for s in sentences(ev.chunk.text) if CORRECTS.search(s)
-                                and typed_spans(s, question)), "")
+        # ("correcting the figure of about 1,140 it gave yesterday"; not "a share offer rather than council tax"); or,
+        # elsewhere in its article, a disputed value ("It was earlier reported ... that Mrs Pallister was 79",
+        # paragraphs below the claim; not a figure of damaged homes "updated", asked how many people were hurt)
+        side.correction, side.corrected_in = next(
+            ((s, c) for ev in side.evidence for c in store.article_chunks(ev.chunk.article_id) if c.kind != "table_row"
+             for s in sentences(c.text) if corrects(s, c.id == ev.chunk.id)), ("", None))
     if question.answer_type in ("place", "amount", "date"):
         found = _self_consistent(store, question, found, key)
         if len(found) < 2:

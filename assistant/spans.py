@@ -56,16 +56,17 @@ def _asked(question: Question) -> set[str]:
     return set(question.terms) | set(tokenize(" ".join(question.entities))) | set(question.years)
 
 
-def typed_spans(text: str, question: Question, guess: bool = True) -> list[Entity]:
+def typed_spans(text: str, question: Question, guess: bool = True, replaced: bool = False) -> list[Entity]:
     """Spans of `text` of the question's answer type that the question does not name itself (`guess`: where it has
-    none the recogniser labels so, any other name: rare names are labelled unsurely)."""
+    none the recogniser labels so, any other name: rare names are labelled unsurely; `replaced`: values the text says
+    were superseded too)."""
     labels = TYPE_LABELS.get(question.answer_type)
     if not labels:
         return []
     shown, at = visible(text)  # a figure inside bidi controls ("\u202e5.4$\u202c") is still a figure
     if len(shown) != len(text):
         return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
-                for e in typed_spans(shown, question, guess)]
+                for e in typed_spans(shown, question, guess, replaced)]
     entities = entities_of(text)
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
@@ -107,21 +108,22 @@ def typed_spans(text: str, question: Question, guess: bool = True) -> list[Entit
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
                  and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
-    if question.tally:  # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years"),
-        #                   not an age ("vintage tractors, some of them more than 70 years old")
+    # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years"), not an age
+    # ("vintage tractors, some of them more than 70 years old")
+    if question.tally:
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
                                                                              or any(_measures(question, w) for w in _WORD.findall(e.text)))
                  and (question.dimensions == ("age",) or not _an_age(text, e))]
     elif question.unit == "money":  # a price: not "31%"
         found = [e for e in found if not amount_kind(e.text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
-    kept = [e for e in found if _answers(e, text, asked, question.answer_type, named)]
+    kept = [e for e in found if _answers(e, text, asked, question.answer_type, named, replaced)]
     if not kept and guess and question.answer_type in _NAMED_TYPES:
         # the small recogniser's labels are unsure for rare names ("Lindisholme" a person, "Ambervale Coaches"
         # a person), and it leaves some untagged ("Millbrook has won"): any other name, then the tagger's
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
                             *_untagged_names(text, entities)]
-                if _answers(e, text, asked, question.answer_type, named)
+                if _answers(e, text, asked, question.answer_type, named, replaced)
                 and not (question.answer_type in ("place", "organization") and TITLE.match(e.text))  # "Ms Truscott"
                 and not (question.answer_type == "place" and e.label == "PERSON" and len(e.text.split()) > 1
                          and not placed(text, e))]  # "A vet, Ezra Macrae," is no place (but a rare one-word name
@@ -130,7 +132,7 @@ def typed_spans(text: str, question: Question, guess: bool = True) -> list[Entit
         # "Agathe Morvan's" owns what the sentence is about: no answer to "who bought the painting" (but "led by the
         # University of Ellesby's earth sciences department": the university's own)
         kept = [e for e in kept if not (re.search(r"['’]s?$", e.text) and (e.label == "PERSON" or not _PROPER.search(e.text)))]
-    if question.answer_type == "place" and _COUNTRY.search(question.asked):  # "which country": not "across the Atlantic"
+    if question.answer_type == "place" and _COUNTRY.search(question.asked):  # "which country": not "the Atlantic"
         kept = [e for e in kept if not any(o.label in ("LOC", "FAC") and o.start < e.end and e.start < o.end
                                            for o in entities)]
     return sorted(kept, key=lambda e: e.start)
@@ -194,7 +196,8 @@ def placed(text: str, e: Entity) -> bool:
     return bool(_PLACED.search(text[max(0, e.start - 12):e.start]))
 
 
-def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set[str] = frozenset()) -> bool:
+def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set[str] = frozenset(),
+             replaced: bool = False) -> bool:
     """A span that can answer: not one the question names itself ("Okafor" in "who took over from Okafor",
     "the Halden Port Authority" in "who got the top job at Halden port"), nor a name holding a name the
     question gives (`named`: "Westerfold city council" asked which company won Westerfold's contract), no
@@ -203,7 +206,7 @@ def _answers(e: Entity, text: str, asked: set[str], answer_type: str, named: set
     stems = tokenize(e.text)
     if stems and (2 * len(set(stems) & asked) > len(stems) or answer_type in _NAMED_TYPES and set(stems) & named):
         return False
-    return stated(e, text, answer_type)
+    return stated(e, text, answer_type, replaced)
 
 
 def _describes(text: str, e: Entity) -> bool:
@@ -212,9 +215,9 @@ def _describes(text: str, e: Entity) -> bool:
     return after is not None and after.tag in ("NN", "NNS", "JJ")
 
 
-def stated(e: Entity, text: str, kind: str) -> bool:
+def stated(e: Entity, text: str, kind: str, replaced: bool = False) -> bool:
     """The sentence states the value as its own: not a person placed by "in" or "at", not a date relative
-    to the day of writing ("today"), not a value it says was superseded."""
+    to the day of writing ("today"), not a value it says was superseded (unless `replaced`)."""
     if kind in ("person", "agent", "organization") and (placed(text, e) or _EVENT.search(text[max(0, e.start - 20):e.start])):
         return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
     if kind in ("person", "agent", "organization") and e.label == "NORP" and _describes(text, e):
@@ -222,7 +225,7 @@ def stated(e: Entity, text: str, kind: str) -> bool:
     if kind == "date" and _RELATIVE.match(e.text.strip()):
         return False
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
-    return not _SUPERSEDED.search(clause)
+    return replaced or not _SUPERSEDED.search(clause)
 
 
 _DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Z .'’-]+,\s*$")  # "ASHVALE, June 4 (Lodestar Wire) - ..."
@@ -272,8 +275,8 @@ _AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b"
 _ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)
 _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
 _AGE_WORDS = re.compile(r"(?i:\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(?:^|[.;]\s+)at\s+$)"
-                        r"|[A-Z][\w'’-]+,\s+who\s+(?:is|was)\s+$")  # "turned 93", "At ninety-three, the former baker",
-#                                                                       "Mrs Pallister, who is 83, has seen"
+                        r"|[A-Z][\w'’-]+(?:,\s+who)?\s+(?:is|was)\s+$")  # "turned 93", "At ninety-three, the former
+#                                                  baker", "Mrs Pallister, who is 83, has seen", "that Mrs Pallister was 79"
 _APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
 
 

@@ -632,13 +632,15 @@ def test_what_a_figure_drops_to_is_the_new_figure(tmp_path_factory, embeddings):
 def test_ages_counts_lengths_of_time_and_places_read_as_their_kind(tmp_path_factory, embeddings):
     """tests/data/conflicts_reserve (developed on after its held-out scoring): "Mrs Pallister, who is 83," states an age,
     and the "September 1985" said beside the other side's "79" is a year both articles tell, so no other year's figure;
+    the later report's "It was earlier reported ... that Mrs Pallister was 79", paragraphs below, names what it corrects;
     "some of them more than 70 years old" counts no tractors, and the "Three of the tractors broke down" of an article
     whose copies say 186 took part is no side; "how long were guests stuck" asks a time (by the embedder), which "three
     nights" and "six days" are; a place asked is the one the recogniser labels a place ("Tarnwick Quay"), not the boy
     "Ianto" named in the lead."""
     reserve = _answerer_over("conflicts_reserve", tmp_path_factory, embeddings)
     a = reserve.ask("nerissa pallister age")
-    assert {s.value for s in a.conflicts[0].sides} == {"83", "79"}
+    assert [(s.value, s.later) for s in a.conflicts[0].sides] == [("83", True), ("79", False)]
+    assert "“It was earlier reported, including in this newspaper, that Mrs Pallister was 79.”" in a.answer
     b = reserve.ask("tennerby vintage tractor run number of tractors")
     assert {s.value for s in b.conflicts[0].sides} == {"212", "186"}
     c = reserve.ask("whinchat inn blackmire moor how long were guests stuck")
