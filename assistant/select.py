@@ -134,7 +134,7 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     return True
 
 
-STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
+_STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
 
 
 def answering_first(question: Question, evidence: list[Evidence], store: Store | None = None) -> list[Evidence]:
@@ -146,7 +146,8 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
     staffing"), if it scored that much or says at least half as much of what is asked as the best: what gives no
     reason does not answer why (but "because people trust their lives to it" is not why Helena Varga left Hungary);
     "what happens now": the first that says what comes next. A figure, date, name or place asked: of the few looked
-    at, the first that states one; passages that state none, where one is required (`strict`), are passed over."""
+    at, the first that states one, and one whose value the recogniser labels of that kind before one that only names
+    someone; passages that state none, where one is required (`strict`), are passed over."""
     # "why": a reason; "what did the union boss say", "how did the owner react": what someone said
     gives = causal if question.why else reports_speech if question.speech else to_come if question.ahead else None
     if gives and evidence and not gives(evidence[0].statement):
@@ -157,10 +158,11 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
                        and supported(question, ev)), 0)
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
+
     def states(ev: Evidence, guess: bool = True) -> bool:
         return ev.chunk.kind == "table_row" or bool(typed_spans(ev.statement, question, guess))
 
-    stated = question.answer_type in STATED
+    stated = question.answer_type in _STATED
     looked, passed, answers = 0, 0, []
     for i, ev in enumerate(evidence):
         if looked == FALLBACK_DEPTH or ev.score < FALLBACK_SCORE * evidence[0].score \

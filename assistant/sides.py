@@ -105,6 +105,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
     if len(found) < 2 or _of_other_years(store, list(found.values())):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
+
     def corrects(sentence: str, quoted: bool) -> bool:  # a value of the kind asked, its own or one it replaces: any
         #                                                  in the passage quoted, else one of the values disputed
         return bool(CORRECTS.search(sentence)) and any(quoted or same_value(k, key(e.text)) for e in typed_spans(
