@@ -151,13 +151,15 @@ def _self_consistent(store: Store, question: Question, found: dict[str, Side], k
     def against(ev: Evidence, value: str) -> bool:
         return id(ev) not in said or not any(same_value(value, v) for v in said[id(ev)])
 
-    # the value most articles state (anywhere in them) first, then each that stands against every value kept before
-    # it: some of its articles do not state their values and some of theirs do not state its own (not the "Three of
-    # the tractors broke down" of an article that says 186 took part, where the 186 articles tell of the three too;
-    # not "Hollybush Stores" where its article says the shop is in Fendrick, as another does)
+    # the value most articles answer with first (then most state anywhere in them), then each that stands against every
+    # value kept before it: some of its articles do not state their values and some of theirs do not state its own (not
+    # the "Three of the tractors broke down" of an article whose copies say 186 took part and tell of the three too;
+    # not "Hollybush Stores" where its article says the shop is in Fendrick, as another does; not the "11.40am" the
+    # power came back, which the 4.15am articles tell too)
     told = [ev for side in found.values() for ev in side.evidence]
     stands: list[str] = []
-    for k in sorted(found, key=lambda k: -sum(not against(ev, k) or ev in found[k].evidence for ev in told)):
+    for k in sorted(found, key=lambda k: (-len(found[k].evidence),
+                                          -sum(not against(ev, k) or ev in found[k].evidence for ev in told))):
         if all(any(against(ev, o) for ev in found[k].evidence) and any(against(ev, k) for ev in found[o].evidence)
                for o in stands):
             stands.append(k)
