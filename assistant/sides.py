@@ -271,9 +271,10 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             if ev is not None and asked >= float(vectors[question.asked] @ vectors[claim]) \
                     and float(vectors[claim] @ vectors[s]) >= RESTATED_LOOSELY:
                 picked[article_id] = ev
-            else:  # else its sentence with a comparable value closest to the claim or a restatement taken, though the
-                #     embedder scores it low ("He was found on a building site in Ebbeley Ferrers" / "The cat had
-                #     somehow ended up at Tarnwick Quay"): it is the one its article says it in, if any
+            elif close_in_time(read[best.chunk.article_id][2], read[article_id][2]):
+                # else, in news of the same weeks, its sentence with a comparable value closest to the claim or a
+                # restatement taken, though the embedder scores it low ("paid 3.1m dollars" / "went under the hammer
+                # ... for $3.4 million"); not in two undated companies' reports, one story only by their genre's words
                 closest = max(((max(float(vectors[a] @ vectors[s]) for a in anchors), ev) for s, ev in options
                                if ev.chunk.article_id == article_id), key=lambda x: x[0], default=(0.0, None))
                 if closest[1] is not None and closest[0] >= RESTATED_LOOSELY:
