@@ -129,12 +129,15 @@ class Answerer:
         elif q.answer_type == "entity" and q.kind:
             q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length
-            vectors = self.meaning.vectors([q.asked, *(DIMENSION_PROMPTS[d] for d in q.dimensions)])
-            close = sorted(((float(vectors[q.asked] @ vectors[DIMENSION_PROMPTS[d]]), d) for d in q.dimensions),
-                           reverse=True)
-            if close[0][0] - close[1][0] >= DIMENSION_MARGIN:
-                q = replace(q, told=(close[0][1],))
+            q = replace(q, told=self._dimension_by_meaning(q.asked, q.dimensions))
         return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
+
+    def _dimension_by_meaning(self, asked: str, dimensions: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of the dimensions its words leave open a question asks, by the embedder: the one whose prompt is
+        DIMENSION_MARGIN closer to it than any other's ("how long were guests stuck": a time); () where none is."""
+        vectors = self.meaning.vectors([asked, *(DIMENSION_PROMPTS[d] for d in dimensions)])
+        close = sorted(((float(vectors[asked] @ vectors[DIMENSION_PROMPTS[d]]), d) for d in dimensions), reverse=True)
+        return (close[0][1],) if close[0][0] - close[1][0] >= DIMENSION_MARGIN else ()
 
     def _kind_by_meaning(self, noun: str) -> str:
         """What kind of answer a noun asks for, by the embedder: "the sculptor" is closest to a person, "the

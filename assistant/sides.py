@@ -137,8 +137,8 @@ def _nationality(text: str, span: str) -> bool:
 
 
 def _self_consistent(store: Store, question: Question, found: dict[str, Side], key) -> dict[str, Side]:
-    """The sides of a place, a figure or a date without the articles that state another side's value themselves, in
-    their title or any passage, and correct nothing: an article does not disagree with what it says ("an American family
+    """The sides of a place, a figure or a date that stand against each other: none kept with the articles that state
+    another kept side's value themselves, in their title or any passage, and correct nothing: an article does not disagree with what it says ("an American family
     charity ... outside North America" under the headline "U.S. foundation pledges millions" is no "North America"
     against "the United States"). Not for people: a story's articles name its other people in other roles (the chief
     who retires, when the question asks who succeeds him)."""

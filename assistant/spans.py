@@ -87,8 +87,6 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in found if not CLOCK.match(text, e.start)]
     if question.changed_to:  # "what will the payment drop to": "reduce it to 238 euros", not "cut by 15 percent"
         found = [e for e in found if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+)?$", text[max(0, e.start - 16):e.start])]
-    if question.tally and question.dimensions != ("age",):  # "how many kids": not the "aged 13 to 15" of a survey
-        found = [e for e in found if not re.search(r"\baged\s+$", text[max(0, e.start - 8):e.start], re.I)]
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the
         found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
@@ -109,7 +107,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
                  and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
     # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years"), not an age
-    # ("vintage tractors, some of them more than 70 years old")
+    # ("vintage tractors, some of them more than 70 years old"; "how many kids": not the "aged 13 to 15" of a survey)
     if question.tally:
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
                                                                              or any(_measures(question, w) for w in _WORD.findall(e.text)))
@@ -285,6 +283,8 @@ def _an_age(text: str, e: Entity) -> bool:
     before = text[max(0, e.start - 20):e.start]
     return bool(_AGE.search(e.text) or _AGE_WORDS.search(before) or re.match(r"(?:[- ]years?)?[- ]old\b", text[e.end:])
                 or _APPOSED.search(before) and re.match(r"\s*[,)]", text[e.end:]) and e.text.strip().isdigit())
+
+
 _UNIT_ON = re.compile(rf"(?:{UNIT_WORD})\b", re.I)
 _SCALE_AFTER = re.compile(r"(?:\s?(?:million|billion|trillion|thousand)\b|(?:bn|mn|tn|m|k)\b)", re.I)
 

@@ -12,7 +12,7 @@ KIND_LIKE, KIND_MARGIN = 0.35, 0.1  # a query's head noun asks for a person, com
 #   on 108 nouns written for it, 39 of 60 nouns of people, companies and places typed as written ("bidder" a
 #   person), 1 of 48 other nouns mistyped ("project" a person)
 DIMENSION_MARGIN = 0.15  # "how long were guests stuck" asks a time, not a length, when "how much time" is this much closer
-#                           to it (cosine) than "how far" (0.21; "how long is the tunnel" -0.08, "the crossing" -0.03)
+#                           to it (cosine) than "how far" (0.21; "how long is the tunnel" -0.08, "the crossing" -0.04)
 MEASURE_LIKE = 0.6  # a word of the passages found means what a question measures at this cosine to its word (single
 #                     words, the embedder's): houses/homes 0.87, injuries/injured 0.83, hurt/injured 0.64, stadium/arena
 #                     0.60; unrelated words near figures 0.23-0.53 (people/passengers 0.51, land/hectares 0.52)

@@ -11,7 +11,7 @@ import html
 import re
 from pathlib import Path
 
-from index.store import ARTICLE_ID, KIND, TABLE_INDEX, Store
+from index.store import Store
 
 MARKER = re.compile(r"\[(\d+)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
@@ -191,8 +191,7 @@ def _card_head(cite: dict, label: str, publisher: str) -> str:
 
 
 def _table(store: Store, row) -> str:
-    where = {"$and": [{ARTICLE_ID: row.article_id}, {KIND: "table_row"}, {TABLE_INDEX: row.table_index}]}
-    rows = sorted(store.iter_chunks(where=where), key=lambda c: c.row_index)
+    rows = store.table_rows(row.article_id, row.table_index)
     head = "".join(f"<th>{esc(h)}</th>" for h in row.headers)
     body, group = [], ""
     for r in rows:
