@@ -65,6 +65,8 @@ RESERVE = ROOT / "tests" / "data" / "conflicts_reserve"  # written before the te
 CHAT_RESERVE = ROOT / "tests" / "data" / "chat_reserve"  # 12 more plain-text articles: scored once at its end
 WINTER = ROOT / "tests" / "data" / "conflicts_winter"  # written before the eleventh round: scored once at its end
 CHAT_WINTER = ROOT / "tests" / "data" / "chat_winter"  # 12 more plain-text articles: scored once at its end
+THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth round: held out until its end
+CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: held out until its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -96,6 +98,8 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_thaw": (THAW / "questions.jsonl", THAW / "corpus", "heldout"),
+    "chat_thaw": (CHAT_THAW / "questions.jsonl", CHAT_THAW / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -33,7 +33,7 @@ DATA = ROOT / "tests" / "data"
 DEVELOPED = ("conflicts", "conflicts_fresh", "conflicts_final", "conflicts_late", "conflicts_blind", "conflicts_sealed",
              "conflicts_unseen", "conflicts_hidden", "conflicts_kept", "conflicts_spare", "conflicts_reserve",
              "conflicts_winter")
-HELDOUT: tuple[str, ...] = ()
+HELDOUT: tuple[str, ...] = ("conflicts_thaw",)
 
 
 def stories(folder: Path) -> list[dict]:
