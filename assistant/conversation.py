@@ -73,7 +73,10 @@ def leaning(question: str) -> str:
     if _LEAD.match(q) or _PRONOUN.search(q) and len(words) <= 8:
         return "yes"
     names = [w for w in words[1:] if w[:1].isupper() or any(ch.isdigit() for ch in w)]
-    return "maybe" if len(words) <= 3 and not _QUESTION_WORD.search(q) or len(words) <= SHORT and not names else ""
+    # a longer question that points back ("who are they trying to claw the money back from") may name what "they"
+    # are itself ("how did the union react when they were told")
+    return "maybe" if len(words) <= 3 and not _QUESTION_WORD.search(q) or len(words) <= SHORT and not names \
+        or _PRONOUN.search(q) else ""
 
 
 def _person(turn: Turn) -> str:

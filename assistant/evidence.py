@@ -69,7 +69,7 @@ def unstated_operation(question: Question, ev: Evidence) -> str:
         text = _NAMED_AVERAGE.sub(" ", text)
     tokens = tokset(text.replace("%", f" % {PERCENT} "))
     for t in question.terms:
-        if t not in OPERATIONS or t in tokens or question.answer_type != "amount" and re.search(
+        if t not in OPERATIONS or t not in question.own_terms or t in tokens or question.answer_type != "amount" and re.search(
                 rf"\b{t}\w*(?:ing|ed)\b", question.asked, re.I):
             continue
         # "the weighted average cost", "the average life expectancy in 2019": an average that is named, not

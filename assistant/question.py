@@ -167,8 +167,9 @@ MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income ea
                                  "subsidy rent deficit surplus tariff levy bonus ticket prize"))  # a sum of money
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
-_MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|has|had)\b[^?]*?\b"
-                         r"(?:cost|costs|costing|pay|paid|spend|spent|earn|earned|charge|charged|fetch|fetched|"
+_MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|are|were|has|have|had)\b"
+                         r"[^?]*?\b(?:cost|costs|costing|pay|paid|paying|spend|spent|spending|earn|earned|earning|"
+                         r"charge|charged|charging|fetch|fetched|"
                          r"(?:shell|fork|splash)(?:ed)?\s+out|s[eo]ll?\s+for)\b", re.I)  # the verbs of paying
 # "what will the flat payment drop to", "what is the rate going up to": the figure it changes to
 _CHANGED_TO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\b.*\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|rise(?:s|n)?|rose|climb(?:s|ed)?|"
@@ -321,6 +322,15 @@ class Question:
     @property
     def definition(self) -> bool:
         return self.answer_type == "definition"
+
+    @cached_property
+    def own_terms(self) -> frozenset[str]:
+        """The terms it asks with: of the question as typed where a follow-up has the earlier topic appended ("will
+        farmers get paid if they cause damage (did the beaver trial make any difference to flooding)"), which says
+        what it is about, not what it asks ("difference" is no operation asked)."""
+        if self.asked and self.text != self.asked and self.text.startswith(self.asked.rstrip()):
+            return frozenset(tokenize(self.asked))
+        return frozenset(self.terms)
 
     @property
     def total(self) -> float:

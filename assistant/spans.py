@@ -112,8 +112,8 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
                                                                              or any(_measures(question, w) for w in _WORD.findall(e.text)))
                  and (question.dimensions == ("age",) or not _an_age(text, e))]
-    elif question.unit == "money":  # a price: not "31%"
-        found = [e for e in found if not amount_kind(e.text).startswith("share")]
+    elif question.unit == "money":  # a price or a sum: not "31%", not the "six" of "ordered six container ships"
+        found = [e for e in found if is_sum(e, text)]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
     kept = [e for e in found if _answers(e, text, asked, question.answer_type, named, replaced)]
     if not kept and guess and question.answer_type in _NAMED_TYPES:
