@@ -167,10 +167,11 @@ MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income ea
                                  "subsidy rent deficit surplus tariff levy bonus ticket prize"))  # a sum of money
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
-_MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:did|does|do|will|would|is|was|are|were|has|have|had)\b"
+_MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:(?:are|were)\b[^?]*?\b(?:paying|spending|earning|charging|"
+                         r"costing)\b|(?:did|does|do|will|would|is|was|has|have|had)\b"
                          r"[^?]*?\b(?:cost|costs|costing|pay|paid|paying|spend|spent|spending|earn|earned|earning|"
                          r"charge|charged|charging|fetch|fetched|"
-                         r"(?:shell|fork|splash)(?:ed)?\s+out|s[eo]ll?\s+for)\b", re.I)  # the verbs of paying
+                         r"(?:shell|fork|splash)(?:ed)?\s+out|s[eo]ll?\s+for)\b)", re.I)  # the verbs of paying
 # "what will the flat payment drop to", "what is the rate going up to": the figure it changes to
 _CHANGED_TO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\b.*\b(?:drop(?:s|ped)?|fall(?:s|en)?|fell|rise(?:s|n)?|rose|climb(?:s|ed)?|"
                          r"increase(?:s|d)?|decrease(?:s|d)?|go(?:es|ing)?\s+(?:up|down)|went\s+(?:up|down)|be\s+(?:cut|raised|"

@@ -204,6 +204,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         scene" / "checked and treated 41 of the 300 workers", asked of "the chemical spill": no article says so)."""
         mine, theirs = read[best.chunk.article_id], read[article_id]
         ev = chunks[article_id][0]
+        if question.entities and not set(tokenize(" ".join(question.entities))) & tokset(f"{theirs[0]} {theirs[1]}"):
+            return False  # no word of what the question names is in it ("Wallerhorn Mountain Railways" / Hohenspitz Lifts)
         return same_story(store, best, ev) or _same_subject(question, mine, theirs) \
             or close_in_time(mine[2], theirs[2]) and shared(store, best, ev) >= RESTATED_STORY
 

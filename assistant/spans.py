@@ -29,6 +29,9 @@ _DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MO
                    rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
 _WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
 # a length of time, which the recogniser tags DATE ("more than a century", "48-year", "five weeks"): no answer to when
+_PERCENT_ASKED = re.compile(r"%|\bper\s?cent|\bpercent", re.I)
+_FREQUENCY = re.compile(r"^(?:every|each|once\s+an?|twice\s+an?|(?:once|twice)\s+(?:every|each)|per)\b|"
+                        r"^(?:daily|weekly|monthly|yearly|annually|nightly)$", re.I)
 _DURATION = re.compile(r"^(?:(?:more|less|fewer)\s+than\s+|about\s+|around\s+|approximately\s+|roughly\s+|almost\s+|nearly\s+|some\s+|over\s+|"
                        r"under\s+|up\s+to\s+|at\s+least\s+|the\s+(?:past|last|next|first)\s+)?(?:an?|one|two|three|four|"
                        r"five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,.]*|several|many|a\s+few|few|dozens\s+of|"
@@ -71,7 +74,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
         found += [e for e in entities if e.label == "DATE" and (_AGE.search(e.text) or question.dimensions == ("age",)
-                                                                and _an_age(text, e))]  # "aged 96" read as "96", a date
+                                                                and _an_age(text, e, _of_thing(question)))]  # "aged 96"
     if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
         #                                  whatever the recogniser calls it
         found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
@@ -90,10 +93,11 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the
         found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
-        found = [e for e in found if not _DURATION.match(e.text.strip())]  # "when": a point in time, not a length
+        # "when": a point in time, not a length, nor how often ("report every month")
+        found = [e for e in found if not _DURATION.match(e.text.strip()) and not _FREQUENCY.match(e.text.strip())]
     if question.dimensions == ("age",):  # "how old is she": "aged 96", "who turned 93", "Albreda Tregaskis, 67,", not
         #                                   the "eleven interviews" she gave
-        found = [e for e in found if _an_age(text, e)]
+        found = [e for e in found if _an_age(text, e, _of_thing(question))]
     elif question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
         found = [e for e in found if ANY_CLOCK.search(e.text)]
     elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
@@ -114,6 +118,10 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
                  and (question.dimensions == ("age",) or not _an_age(text, e))]
     elif question.unit == "money":  # a price or a sum: not "31%", not the "six" of "ordered six container ships"
         found = [e for e in found if is_sum(e, text)]
+    elif question.unit == "share" and _PERCENT_ASKED.search(question.asked):  # "rent increase percentage": "up by 12
+        #                                                  per cent", not the "£58" of the new price (but "how much did
+        #                                                  expenses decrease by" may be a sum)
+        found = [e for e in found if amount_kind(e.text, text).startswith("share")]
     asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
     kept = [e for e in found if _answers(e, text, asked, question.answer_type, named, replaced)]
     if not kept and guess and question.answer_type in _NAMED_TYPES:
@@ -278,10 +286,19 @@ _AGE_WORDS = re.compile(r"(?i:\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(
 _APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
 
 
-def _an_age(text: str, e: Entity) -> bool:
-    """Is the span an age: "aged 96", "the 91-year-old", "who turned 93", "Albreda Tregaskis, 67,"."""
+def _of_thing(question: Question) -> bool:
+    """Does it ask the age of a thing ("how old is it", "lysmouth boat age"), not of a person ("how old is she")?"""
+    return not re.search(r"\b(?:he|she|him|her|his)\b", question.asked, re.I) \
+        and not any(e.label == "PERSON" for e in parse(question.asked).entities)
+
+
+def _an_age(text: str, e: Entity, of_thing: bool = False) -> bool:
+    """Is the span an age: "aged 96", "the 91-year-old", "who turned 93", "Albreda Tregaskis, 67,"; a thing's
+    (`of_thing`): "began growing about 8,000 years ago"."""
     before = text[max(0, e.start - 20):e.start]
     return bool(_AGE.search(e.text) or _AGE_WORDS.search(before) or re.match(r"(?:[- ]years?)?[- ]old\b", text[e.end:])
+                or of_thing and (re.search(r"\byears?\s+ago$", e.text)
+                                 or re.search(r"\byears?$", e.text) and re.match(r"\s+ago\b", text[e.end:]))
                 or _APPOSED.search(before) and re.match(r"\s*[,)]", text[e.end:]) and e.text.strip().isdigit())
 
 
@@ -408,3 +425,4 @@ def answer_span(question: Question, text: str) -> str:
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans
     return min(spans, key=lambda e: (distance(e), e.start)).text
+

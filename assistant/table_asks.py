@@ -26,7 +26,7 @@ COUNT = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){1,4}?)(?:(?:are|were)\s
                     r"included|named|given|presented)\s+)?(?:in|on)|(?:does|do)|(?:is|are)\s+listed\s+in)\s+the\s+"
                     r"table\b", re.I)
 SUPERLATIVE_TAGS = ("JJS", "RBS")
-RANKED = re.compile(r"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b)|"
+RANKED = re.compile(r"\bwhich\b(?!\s+(?:of\s+the\s+)?(?:year|period|quarter|month)s?\b)|^\s*(?:where|who)\b|"
                      r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:most|least|\w+est)\b", re.I)
 AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b|\brespective(?:ly)?\b|\b(?:values?|amounts?)\s+of\b|"
                      r"^\s*what\s+(?:is|was|are|were)\s+the\s+(?:total\s+)?(?:\w+\s+){1,6}?(?:in|for|as\s+of|at)\s+"
