@@ -129,7 +129,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         # a person), and it leaves some untagged ("Millbrook has won"): any other name, then the tagger's
         kept = [e for e in [*(e for e in entities if e.label in _NAME_LABELS and e not in found),
                             *_untagged_names(text, entities)]
-                if _answers(e, text, asked, question.answer_type, named, replaced)
+                if _answers(e, text, asked, question.answer_type, named, replaced) and not TITLE.fullmatch(f"{e.text} ")
                 and not (question.answer_type in ("place", "organization") and TITLE.match(e.text))  # "Ms Truscott"
                 and not (question.answer_type == "place" and e.label == "PERSON" and len(e.text.split()) > 1
                          and not placed(text, e))]  # "A vet, Ezra Macrae," is no place (but a rare one-word name

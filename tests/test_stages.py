@@ -448,6 +448,14 @@ def test_an_article_that_answers_in_other_words_is_a_side(late):
     assert [s.value for s in b.conflicts[0].sides] == ["Marwood Keane Construction", "Brenning Civil Engineering"]
 
 
+def test_a_value_said_in_the_claims_word_is_the_articles_side_though_the_embedder_puts_it_far(late):
+    """"Fining the company £4.8m at Sallowfield Crown Court" is the other side of "Stourvale Water was fined £3.6 million"
+    (the embedder puts it at 0.24 to the claim, below "It also gave £50,000 to a river restoration charity"): its value is
+    said in the claim's word ("fined")."""
+    a = late.ask("How big a fine did Stourvale Water get for the sewage it let into the River Lathen?")
+    assert {s.value for s in a.conflicts[0].sides} == {"£4.8m", "£3.6 million"}
+
+
 def test_a_terse_query_is_typed_by_the_meaning_of_its_head(late):
     assert (late._kind_by_meaning("sculptor"), late._kind_by_meaning("supplier"), late._kind_by_meaning("suburb"),
             late._kind_by_meaning("penalty")) == ("person", "organization", "place", "")
