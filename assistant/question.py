@@ -28,7 +28,7 @@ from .table_asks import (AMOUNT, COMPARE, COUNT, FRAMING, GENERIC, LOWER_WORDS, 
 from .textscan import unit_of
 from .thresholds import UNSEEN_TERM
 
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # also "FY2019"
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d|['’]?s\b)")  # also "FY2019"; not a decade ("the 1940s")
 
 # ----- intent -----------------------------------------------------------------------------------------
 # how people ask for the whole of a story in other words: "sum up the piece on X", "what's the story with X", "fill
