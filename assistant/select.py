@@ -107,7 +107,8 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
         return False  # "how much did Japan spend on defense", "how much does a ticket cost": no amount (of money) of it
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect
-    if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row"):
+    if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row") \
+            and not _named_and_stated(question, best):
         return False
     lookup = not (question.compare or question.which_years or question.members or question.bound
                   or question.rank_rows or question.each or named_rows)  # a plain lookup of one row's cells
@@ -135,6 +136,15 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
 
 
 _STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
+
+
+def _named_and_stated(question: Question, ev: Evidence) -> bool:
+    """A passage that names what the question names and states a value of the asked kind, labelled so by the
+    recogniser, answers though it words the rest otherwise ("nether quobley atm theft what time": "raiders used a
+    telehandler to rip the cash machine out of the village's only shop. The raiders struck shortly before 2am")."""
+    return bool(question.entities) and question.answer_type in _STATED and ev.chunk.kind != "table_row" \
+        and all(mentions(e, f"{ev.chunk.title} {ev.statement}") for e in question.entities) \
+        and bool(typed_spans(ev.statement, question, guess=False))
 
 
 def answering_first(question: Question, evidence: list[Evidence], store: Store | None = None) -> list[Evidence]:
