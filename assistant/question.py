@@ -257,8 +257,8 @@ class Question:
         if _CHANGED.search(self.asked) and not _MONEY_ASKED.search(self.asked):  # "how much money did it raise"
             return "share"
         # "job losses" names a count and a sum: it decides neither
-        return "money" if _PRICED.search(self.asked) or set(self.terms) & MONEY_NOUNS and not set(self.terms) & COUNT_NOUNS \
-            else ""
+        return "money" if _PRICED.search(self.asked) or _MONEY_ASKED.search(self.asked) \
+            or set(self.terms) & MONEY_NOUNS and not set(self.terms) & COUNT_NOUNS else ""  # "sum collected": money
 
     @cached_property  # read for every sentence scored
     def dimensions(self) -> tuple[str, ...]:

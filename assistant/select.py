@@ -17,7 +17,7 @@ from .passages import causal, from_text, reports_speech, to_come
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import tokset
-from .spans import attached, is_sum, names_role, typed_spans
+from .spans import answer_span, attached, is_sum, names_role, on_calendar, typed_spans
 from .tables import from_row, names_in_order, row_label
 from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
                          MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
@@ -172,6 +172,11 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
     def states(ev: Evidence, guess: bool = True) -> bool:
         return ev.chunk.kind == "table_row" or bool(typed_spans(ev.statement, question, guess))
 
+    def sure(ev: Evidence) -> bool:  # labelled so by the recogniser; a date on the calendar ("11 July 1986", not "40
+        #                              years ago")
+        return states(ev, guess=False) and (question.answer_type != "date" or ev.chunk.kind == "table_row"
+                                            or on_calendar(answer_span(question, ev.statement)))
+
     stated = question.answer_type in _STATED
     looked, passed, answers = 0, 0, []
     for i, ev in enumerate(evidence):
@@ -195,13 +200,14 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
             # a figure, a date, a name asked: the first that states one ("number of workers treated": not the lead
             # about the evacuation, when the next says "treated 41 of the 300 workers"), by the recogniser's label
             # (not the boy "Ianto" where a place is asked, named where the passage names no place)
-            if not stated or states(ev, guess=False):
+            if not stated or sure(ev):
                 break
         if i and stated and not states(ev, guess=False):
             passed += 1  # one after the best that states none is no place in the few looked at
         else:
             looked += 1
-    stating = [i for i in answers if stated and states(evidence[i], guess=False)] \
+    stating = [i for i in answers if stated and sure(evidence[i])] \
+        or [i for i in answers if stated and states(evidence[i], guess=False)] \
         or [i for i in answers if stated and states(evidence[i])]
     i = stating[0] if stating else answers[0] if answers else 0
     return [evidence[i], *evidence[:i], *evidence[i + 1:]] if i else evidence

@@ -110,12 +110,14 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in (*found, *durations) if amount_kind(e.text, text).startswith(question.dimensions)
                  and _QUANTITY.search(numerals(e.text))  # a measure is of a quantity: not "its busiest day"
                  or "measure in time" in question.dimensions and _UNTIL.search(text[max(0, e.start - 8):e.start])]
-    # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years"), not an age
-    # ("vintage tractors, some of them more than 70 years old"; "how many kids": not the "aged 13 to 15" of a survey)
+    # an age answers no other amount ("entrant count": not "vintage tractors, some of them more than 70 years old"; "how
+    # many kids": not the "aged 13 to 15" of a survey)
+    if question.answer_type == "amount" and question.dimensions != ("age",):
+        found = [e for e in found if not _an_age(text, e)]
+    # a count: not "$1.6 billion", not "18%", not "80 centimetres" (but "19 years" for "how many years")
     if question.tally:
         found = [e for e in found if e.label not in ("MONEY", "PERCENT") and (amount_kind(e.text, text) == "number"
-                                                                             or any(_measures(question, w) for w in _WORD.findall(e.text)))
-                 and (question.dimensions == ("age",) or not _an_age(text, e))]
+                                                                             or any(_measures(question, w) for w in _WORD.findall(e.text)))]
     elif question.unit == "money":  # a price or a sum: not "31%", not the "six" of "ordered six container ships"
         found = [e for e in found if is_sum(e, text)]
     elif question.unit == "share" and _PERCENT_ASKED.search(question.asked):  # "rent increase percentage": "up by 12
@@ -296,7 +298,9 @@ def _an_age(text: str, e: Entity, of_thing: bool = False) -> bool:
     """Is the span an age: "aged 96", "the 91-year-old", "who turned 93", "Albreda Tregaskis, 67,"; a thing's
     (`of_thing`): "began growing about 8,000 years ago"."""
     before = text[max(0, e.start - 20):e.start]
-    return bool(_AGE.search(e.text) or _AGE_WORDS.search(before) or re.match(r"(?:[- ]years?)?[- ]old\b", text[e.end:])
+    return bool(_AGE.search(e.text) or _AGE_WORDS.search(before) and amount_kind(e.text, text) == "number"  # not
+                #                                                                  "Turnout was 47 percent"
+                or re.match(r"(?:[- ]years?)?[- ]old\b", text[e.end:])
                 or of_thing and (re.search(r"\byears?\s+ago$", e.text)
                                  or re.search(r"\byears?$", e.text) and re.match(r"\s+ago\b", text[e.end:]))
                 or _APPOSED.search(before) and re.match(r"\s*[,)]", text[e.end:]) and e.text.strip().isdigit())
@@ -387,6 +391,12 @@ def in_unit(question: Question, e: Entity, text: str) -> bool:
     if not question.unit:
         return True
     return is_sum(e, text) if question.unit == "money" else amount_kind(e.text, text).startswith(question.unit)
+
+
+def on_calendar(span: str) -> bool:
+    """A date that names its day, month or year ("11 July 1986", "on Friday"), not one relative to the news ("40 years
+    ago", "yesterday")."""
+    return bool(_DATE.search(span))
 
 
 def answer_span(question: Question, text: str) -> str:

@@ -685,7 +685,7 @@ def test_a_sum_or_a_share_asked_is_not_a_count_and_a_longer_follow_up_may_point_
     """tests/data/chat_kept, chat_hidden and conflicts_reserve (developed on): "what are they paying for them" asks a sum,
     which the "six" of "ordered six container ships" is not; "who are they trying to claw the money back from" (ten
     words) is read first about the article the previous answer cited; a "rent increase percentage" is a share, which
-    "45 per cent" says as "%" would, not the new rent."""
+    "45 per cent" says as "%" would, not the new rent; an "entrant count" is no age ("more than 70 years old")."""
     kept = _answerer_over("chat_kept", tmp_path_factory, embeddings)
     a = kept.ask("and what are they paying for them", ["what worries seafarers about northbrae's new ammonia ships"])
     assert a.answer.startswith("1.38 billion dollars.")
@@ -695,6 +695,8 @@ def test_a_sum_or_a_share_asked_is_not_a_count_and_a_longer_follow_up_may_point_
     reserve = _answerer_over("conflicts_reserve", tmp_path_factory, embeddings)
     c = reserve.ask("greyswick allotment rent increase percentage")
     assert {s.value for s in c.conflicts[0].sides} == {"45 per cent", "30 per cent"}
+    d = reserve.ask("tennerby air ambulance tractor parade entrant count")
+    assert {s.value for s in d.conflicts[0].sides} == {"212", "186"}
 
 
 def test_an_article_that_names_nothing_the_question_names_is_no_side(tmp_path_factory, embeddings):
