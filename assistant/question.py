@@ -288,7 +288,8 @@ class Question:
     @property
     def year_asked(self) -> bool:
         """Does it ask for a year ("cello year made", "in what year")? A year alone then answers it exactly."""
-        return self.answer_type == "date" and bool(re.search(r"\byear\b", self.asked, re.I))
+        return self.answer_type == "date" and bool(re.search(r"(?<!this\s)(?<!last\s)(?<!next\s)\byear\b(?!['’]s)",
+                                                             self.asked, re.I))  # not "this year's marathon"
 
     @property
     def speech(self) -> bool:

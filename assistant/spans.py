@@ -92,6 +92,8 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in found if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+)?$", text[max(0, e.start - 16):e.start])]
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the
         found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
+    if question.year_asked:  # "what year was skeldair founded": a year, not the "Monday" it stopped flying
+        found = [e for e in found if _A_YEAR.search(e.text)]
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         # "when": a point in time, not a length, nor how often ("report every month")
         found = [e for e in found if not _DURATION.match(e.text.strip()) and not _FREQUENCY.match(e.text.strip())]
@@ -429,8 +431,6 @@ def answer_span(question: Question, text: str) -> str:
         spans = [e for e in spans if placed(text, e)] or spans
     if question.answer_type == "date":  # "said on Monday" dates the report, not what it reports
         spans = [e for e in spans if not attributed(e, text)] or spans
-    if question.year_asked:
-        spans = [e for e in spans if _A_YEAR.search(e.text)] or spans  # "cello year made": 1731, not "14 February"
     if question.answer_type == "date":  # "February 12, 2025" answers "when" better than "fourth-quarter"
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans

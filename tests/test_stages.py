@@ -258,6 +258,21 @@ def test_a_question_naming_a_count_and_a_sum_asks_neither():
     assert understand("skerran new lifeboat price tag", Lexical()).unit == "money"
 
 
+def test_a_year_asked_is_answered_by_a_year_and_an_age_by_no_other_amount():
+    class Lexical:
+        df: dict = {}
+
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    founded = understand("what year was skeldair founded", Lexical())
+    assert founded.year_asked and typed_spans("Skeldair stopped flying on Sunday night.", founded) == []
+    assert not understand("when was this year's glenmarra marathon run", Lexical()).year_asked
+    count = understand("tennerby tractor parade entrant count", Lexical())
+    assert typed_spans("A convoy of vintage tractors, some of them more than 70 years old, rumbled on.", count) == []
+    assert [e.text for e in typed_spans("Turnout was 47 percent.", understand("marlhaven turnout", Lexical()))] == ["47 percent"]
+
+
 def test_answers_that_say_the_same_are_one_side():
     from assistant.conflicts import value_key
 
