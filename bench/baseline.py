@@ -21,9 +21,9 @@ chat_final), each scored once held out and developed on since, as were the later
 conflicts_hidden, chat_hidden, conflicts_kept, chat_kept, conflicts_spare and chat_plain (12 plain-text articles in
 the seed's form), and conflicts_reserve and chat_reserve (12 more plain-text articles), scored once held out at the
 end of the tenth round; `--heldout` scores the held-out splits of the probe, the chat probe and the conflicts set
-instead (each scored once at first; conflicts_winter and chat_winter, written before the eleventh round, were
-scored once held out at its end and are developed packs since; no untouched set remains: the next round needs new
-ones, written before it).
+instead (each scored once at first; conflicts_winter and chat_winter, written before the eleventh round, and
+conflicts_thaw and chat_thaw, written before the twelfth, were scored once held out at its end and are developed
+packs since; no untouched set remains: the next round needs new ones, written before it).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -65,8 +65,8 @@ RESERVE = ROOT / "tests" / "data" / "conflicts_reserve"  # written before the te
 CHAT_RESERVE = ROOT / "tests" / "data" / "chat_reserve"  # 12 more plain-text articles: scored once at its end
 WINTER = ROOT / "tests" / "data" / "conflicts_winter"  # written before the eleventh round: scored once at its end
 CHAT_WINTER = ROOT / "tests" / "data" / "chat_winter"  # 12 more plain-text articles: scored once at its end
-THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth round: held out until its end
-CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: held out until its end
+THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth round: scored once at its end
+CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: scored once at its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -92,14 +92,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_reserve": (CHAT_RESERVE / "questions.jsonl", CHAT_RESERVE / "corpus", "heldout"),
     "conflicts_winter": (WINTER / "questions.jsonl", WINTER / "corpus", "heldout"),
     "chat_winter": (CHAT_WINTER / "questions.jsonl", CHAT_WINTER / "corpus", "heldout"),
+    "conflicts_thaw": (THAW / "questions.jsonl", THAW / "corpus", "heldout"),
+    "chat_thaw": (CHAT_THAW / "questions.jsonl", CHAT_THAW / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_thaw": (THAW / "questions.jsonl", THAW / "corpus", "heldout"),
-    "chat_thaw": (CHAT_THAW / "questions.jsonl", CHAT_THAW / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
