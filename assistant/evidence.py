@@ -52,19 +52,19 @@ OPERATIONS = frozenset(tokenize("change average difference increase decrease per
 CHANGES = frozenset(tokenize("change difference increase decrease growth"))
 # a source that says a figure "rose 3.6%" or "decreased by $2 million" states the change, whichever word
 # the question used ("change", "increase", "growth")
-_STATED_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain|climb|jump|"
-                            r"soar|slump|plung|up|down|higher|lower)\w*\s+"
+_STATED_CHANGE = re.compile(r"\b(?:(?:increas|decreas|grew|grow|rose|rise|fell|fall|declin|chang|drop|gain|climb|jump|"
+                            r"soar|slump|plung)\w*|up|down|higher|lower(?:ed)?)\s+"
                             r"(?:by\s+|of\s+)?(?:approximately\s+|about\s+|nearly\s+|almost\s+)?[$€£¥]?\s?\d", re.I)
 PERCENT = " ".join(tokenize("percent percentage proportion"))  # what a "%" says
 _PER_CENT = re.compile(r"%|\bper\s?cent\b")
+PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
+_NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
+_AVERAGE = frozenset(tokenize("average"))
 
 
 def percent_said(text: str) -> str:
     """The text with what a "%" or "per cent" says written out, so "percentage" finds "a rise of 18%"."""
     return _PER_CENT.sub(f" % {PERCENT} ", text)
-PERCENT_WORDS = frozenset(tokenize("percent percentage proportion share margin rate"))
-_NAMED_AVERAGE = re.compile(r"\bweighted[- ]average\b", re.I)  # a quantity's name, not an asked operation
-_AVERAGE = frozenset(tokenize("average"))
 
 
 def unstated_operation(question: Question, ev: Evidence) -> str:
@@ -76,8 +76,8 @@ def unstated_operation(question: Question, ev: Evidence) -> str:
         text = _NAMED_AVERAGE.sub(" ", text)
     tokens = tokset(percent_said(text))
     for t in question.terms:
-        if t not in OPERATIONS or t not in question.own_terms or t in tokens or question.answer_type != "amount" and re.search(
-                rf"\b{t}\w*(?:ing|ed)\b", question.asked, re.I):
+        if t not in OPERATIONS or t not in question.own_terms or t in tokens \
+                or question.answer_type != "amount" and re.search(rf"\b{t}\w*(?:ing|ed)\b", question.asked, re.I):
             continue
         # "the weighted average cost", "the average life expectancy in 2019": an average that is named, not
         # one to work out across the years asked

@@ -28,10 +28,11 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MONTH}\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?|"
                    rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
 _WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
-# a length of time, which the recogniser tags DATE ("more than a century", "48-year", "five weeks"): no answer to when
 _PERCENT_ASKED = re.compile(r"%|\bper\s?cent|\bpercent", re.I)
+# how often, which the recogniser tags DATE ("every month", "weekly"): no answer to when
 _FREQUENCY = re.compile(r"^(?:every|each|once\s+an?|twice\s+an?|(?:once|twice)\s+(?:every|each)|per)\b|"
                         r"^(?:daily|weekly|monthly|yearly|annually|nightly)$", re.I)
+# a length of time, which the recogniser tags DATE ("more than a century", "48-year", "five weeks"): no answer to when
 _DURATION = re.compile(r"^(?:(?:more|less|fewer)\s+than\s+|about\s+|around\s+|approximately\s+|roughly\s+|almost\s+|nearly\s+|some\s+|over\s+|"
                        r"under\s+|up\s+to\s+|at\s+least\s+|the\s+(?:past|last|next|first)\s+)?(?:an?|one|two|three|four|"
                        r"five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,.]*|several|many|a\s+few|few|dozens\s+of|"
@@ -435,4 +436,3 @@ def answer_span(question: Question, text: str) -> str:
         full = [e for e in spans if _DATE.search(e.text) and any(ch.isdigit() for ch in e.text) or _WEEKDAY_RE.search(e.text)]
         spans = full or spans
     return min(spans, key=lambda e: (distance(e), e.start)).text
-
