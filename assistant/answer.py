@@ -174,15 +174,15 @@ class Answerer:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""
         prose = [h.chunk for h in hits if h.chunk.kind != "table_row"]
         # a follow-up about the articles the previous answer cited: their passages are read first, each sentence as
-        # close as it is to the question with the earlier topic or to the question as typed ("and what are they paying
-        # for them": "The ships will cost a combined 1.38 billion dollars", far from the topic "northbrae's ammonia ships")
+        # close as it is to the question with the earlier topic or to the question as typed ("and what are they
+        # paying for them": "The ships will cost a combined 1.38 billion dollars", far from "northbrae's ammonia ships")
         followed = [c for c in prose if c.article_id in q.focus_articles] if q.asked != q.text else []
         texts = list({c.id: c for c in [*followed, *prose]}.values())[:MEANING_CHUNKS]
         # the sentences that can be an answer: not a heading, nor a line that introduces a list or table
         said = [s for c in texts for s in sentences(c.text) if len(s.split()) >= 6 and not s.endswith(":")]
         cosines = self.meaning.cosines(vector, said)
         if followed:
-            typed = self.meaning.cosines(self.embeddings.embed_query(q.asked), said)
+            typed = self.meaning.cosines(self.meaning.vectors([q.asked])[q.asked], said)  # (cached: asked before)
             cosines = {s: max(c, typed[s]) for s, c in cosines.items()}
         # and the headings of the sections they open: one close in meaning to the question, and to what it asks with
         # the things it names left out, asks it ("What Oslo is worried about" for "what worries norway about russia";

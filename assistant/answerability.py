@@ -95,7 +95,8 @@ def features(q: Question, ev: Evidence, top_score: float, art: Article) -> dict[
     """What the evidence holds of the question; `art`: its article, `top_score`: the best score."""
     chunk = ev.chunk
     words = art.words
-    unit = tokset(percent_said(f"{ev.statement} {chunk.title} {chunk.section} {chunk.caption} {' '.join(chunk.headers)}"))
+    unit = tokset(percent_said(f"{ev.statement} {chunk.title} {chunk.section} {chunk.caption} "
+                               f"{' '.join(chunk.headers)}"))
     # a row's cells are its answer: it need not hold a named thing ("which segment had the highest revenue")
     typed = bool(q.answer_type) and q.intent == "fact" and q.answer_type not in ("reason", "definition") \
         and not (q.answer_type == "entity" and chunk.kind == "table_row")

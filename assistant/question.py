@@ -326,6 +326,12 @@ class Question:
         return self.answer_type == "definition"
 
     @cached_property
+    def of_thing(self) -> bool:
+        """Does it ask of a thing ("how old is it", "lysmouth boat age"), not of a person ("how old is she")?"""
+        return not re.search(r"\b(?:he|she|him|her|his)\b", self.asked, re.I) \
+            and not any(e.label == "PERSON" for e in parse(self.asked).entities)
+
+    @cached_property
     def own_terms(self) -> frozenset[str]:
         """The terms it asks with: of the question as typed where a follow-up has the earlier topic appended ("will
         farmers get paid if they cause damage (did the beaver trial make any difference to flooding)"), which says

@@ -138,10 +138,10 @@ def _nationality(text: str, span: str) -> bool:
 
 def _self_consistent(store: Store, question: Question, found: dict[str, Side], key) -> dict[str, Side]:
     """The sides of a place, a figure or a date that stand against each other: none kept with the articles that state
-    another kept side's value themselves, in their title or any passage, and correct nothing: an article does not disagree with what it says ("an American family
-    charity ... outside North America" under the headline "U.S. foundation pledges millions" is no "North America"
-    against "the United States"). Not for people: a story's articles name its other people in other roles (the chief
-    who retires, when the question asks who succeeds him)."""
+    another kept side's value themselves, in their title or any passage, and correct nothing: an article does not
+    disagree with what it says ("an American family charity ... outside North America" under the headline "U.S.
+    foundation pledges millions" is no "North America" against "the United States"). Not for people: a story's
+    articles name its other people in other roles (the chief who retires, when the question asks who succeeds him)."""
     def states(ev: Evidence) -> set[str]:  # in any passage of its article ("which now has 96 shops" in another)
         texts = [ev.chunk.title, *(c.text for c in store.article_chunks(ev.chunk.article_id) if c.kind != "table_row")]
         return {key(e.text) for text in texts for e in typed_spans(text, question)}
@@ -205,7 +205,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         mine, theirs = read[best.chunk.article_id], read[article_id]
         ev = chunks[article_id][0]
         if question.entities and not set(tokenize(" ".join(question.entities))) & tokset(f"{theirs[0]} {theirs[1]}"):
-            return False  # no word of what the question names is in it ("Wallerhorn Mountain Railways" / Hohenspitz Lifts)
+            return False  # no word of what the question names is in it ("Wallerhorn Mountain Railways" / Hohenspitz)
         return same_story(store, best, ev) or _same_subject(question, mine, theirs) \
             or close_in_time(mine[2], theirs[2]) and shared(store, best, ev) >= RESTATED_STORY
 
@@ -240,9 +240,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     # one already taken (the best's may be a side remark: "most of the 410m dollars needed ... green bond")
     picked: dict[str, Evidence] = {}
     anchors = [claim]
+
+    def restates(s: str) -> float:  # how close a sentence is to the claim or to a restatement taken
+        return max(float(vectors[a] @ vectors[s]) for a in anchors)
+
     while True:
-        scored = [(max(float(vectors[a] @ vectors[s]) for a in anchors), s, ev) for s, ev in options
-                  if ev.chunk.article_id not in picked]
+        scored = [(restates(s), s, ev) for s, ev in options if ev.chunk.article_id not in picked]
         cosine, s, ev = max(scored, key=lambda x: x[0], default=(0.0, "", None))
         if ev is None or cosine < RESTATED:
             break
@@ -253,6 +256,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
             options = [o for o in options if o[1].chunk.article_id != ev.chunk.article_id]
     # an article that answers the question in words far from the claim's ("Fining the company £4.8m at Sallowfield
     # Crown Court, Judge Ellen Cathcart said ..." / "Stourvale Water was fined £3.6 million on Wednesday")
+    told = _around(claim, mine)
     for article_id in others if not given else ():
         if article_id in picked:
             continue
@@ -261,8 +265,7 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
         # its sentence with a value said in a word the claim's is said in, closest to the claim ("Fining the company
         # £4.8m at Sallowfield Crown Court" / "Stourvale Water was fined £3.6 million"; 0.24 by the embedder, below
         # "It also gave £50,000 to a river restoration charity")
-        told = _around(claim, mine)
-        alike_said = [(max(float(vectors[a] @ vectors[s]) for a in anchors), s, ev) for s, ev in options
+        alike_said = [(restates(s), s, ev) for s, ev in options
                       if ev.chunk.article_id == article_id and told & _around(s, answer_span(question, s))]
         if alike_said:
             picked[article_id] = max(alike_said, key=lambda x: x[0])[2]
@@ -286,8 +289,8 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                 # else, in news of the same weeks, its sentence with a comparable value closest to the claim or a
                 # restatement taken, though the embedder scores it low ("paid 3.1m dollars" / "went under the hammer
                 # ... for $3.4 million"); not in two undated companies' reports, one story only by their genre's words
-                closest = max(((max(float(vectors[a] @ vectors[s]) for a in anchors), ev) for s, ev in options
-                               if ev.chunk.article_id == article_id), key=lambda x: x[0], default=(0.0, None))
+                closest = max(((restates(s), ev) for s, ev in options if ev.chunk.article_id == article_id),
+                              key=lambda x: x[0], default=(0.0, None))
                 if closest[1] is not None and closest[0] >= RESTATED_LOOSELY:
                     picked[article_id] = closest[1]
     return list(picked.values())

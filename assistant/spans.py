@@ -28,7 +28,7 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = re.compile(rf"\b(?:(?:on\s+)?{_WEEKDAY}(?:,?\s+{MONTH}\s+\d{{1,2}})?|{MONTH}\s+\d{{1,2}}(?:,?\s+(?:19|20)\d\d)?|"
                    rf"\d{{1,2}}\s+{MONTH}(?:\s+(?:19|20)\d\d)?|(?:in\s+)?{MONTH}\s+(?:19|20)\d\d|(?:19|20)\d\d)\b")
 _WEEKDAY_RE = re.compile(rf"\b{_WEEKDAY}\b")
-_PERCENT_ASKED = re.compile(r"%|\bper\s?cent|\bpercent", re.I)
+_PERCENT_ASKED = re.compile(r"%|\bper\s?cent", re.I)  # "percentage", "per cent"
 # how often, which the recogniser tags DATE ("every month", "weekly"): no answer to when
 _FREQUENCY = re.compile(r"^(?:every|each|once\s+an?|twice\s+an?|(?:once|twice)\s+(?:every|each)|per)\b|"
                         r"^(?:daily|weekly|monthly|yearly|annually|nightly)$", re.I)
@@ -75,7 +75,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
     found = [e for e in entities if e.label in labels]
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
         found += [e for e in entities if e.label == "DATE" and (_AGE.search(e.text) or question.dimensions == ("age",)
-                                                                and _an_age(text, e, _of_thing(question)))]  # "aged 96"
+                                                                and _an_age(text, e, question.of_thing))]  # "aged 96"
     if question.answer_type == "place":  # "came off the rails near Brindlecote": a name placed by "near" is a place,
         #                                  whatever the recogniser calls it
         found += [e for e in (*entities, *_untagged_names(text, entities)) if e.label in ("ORG", "NORP", "NAME")
@@ -100,7 +100,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in found if not _DURATION.match(e.text.strip()) and not _FREQUENCY.match(e.text.strip())]
     if question.dimensions == ("age",):  # "how old is she": "aged 96", "who turned 93", "Albreda Tregaskis, 67,", not
         #                                   the "eleven interviews" she gave
-        found = [e for e in found if _an_age(text, e, _of_thing(question))]
+        found = [e for e in found if _an_age(text, e, question.of_thing)]
     elif question.dimensions == ("clock",):  # "what time did the road cave in": "4.50am", not "on Wednesday"
         found = [e for e in found if ANY_CLOCK.search(e.text)]
     elif question.dimensions:  # "how far did she swim": "41 kilometres", not the "20" of "Aug 20"; "how long": "5 hours",
@@ -289,12 +289,6 @@ _AGE_WORDS = re.compile(r"(?i:\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(
                         r"|[A-Z][\w'’-]+(?:,\s+who)?\s+(?:is|was)\s+$")  # "turned 93", "At ninety-three, the former
 #                                                  baker", "Mrs Pallister, who is 83, has seen", "that Mrs Pallister was 79"
 _APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
-
-
-def _of_thing(question: Question) -> bool:
-    """Does it ask the age of a thing ("how old is it", "lysmouth boat age"), not of a person ("how old is she")?"""
-    return not re.search(r"\b(?:he|she|him|her|his)\b", question.asked, re.I) \
-        and not any(e.label == "PERSON" for e in parse(question.asked).entities)
 
 
 def _an_age(text: str, e: Entity, of_thing: bool = False) -> bool:
