@@ -23,7 +23,7 @@ the seed's form), and conflicts_reserve and chat_reserve (12 more plain-text art
 end of the tenth round; `--heldout` scores the held-out splits of the probe, the chat probe and the conflicts set
 instead (each scored once at first; conflicts_winter and chat_winter, written before the eleventh round, and
 conflicts_thaw and chat_thaw, written before the twelfth, were scored once held out at its end and are developed
-packs since; chat_dawn, written before the thirteenth, is held out until its end).
+packs since; conflicts_dawn and chat_dawn, written before the thirteenth, are held out until its end).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -67,6 +67,7 @@ WINTER = ROOT / "tests" / "data" / "conflicts_winter"  # written before the elev
 CHAT_WINTER = ROOT / "tests" / "data" / "chat_winter"  # 12 more plain-text articles: scored once at its end
 THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth round: scored once at its end
 CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: scored once at its end
+DAWN = ROOT / "tests" / "data" / "conflicts_dawn"  # written before the thirteenth round: held out until its end
 CHAT_DAWN = ROOT / "tests" / "data" / "chat_dawn"  # written before the thirteenth round: held out until its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
@@ -101,6 +102,7 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_dawn": (DAWN / "questions.jsonl", DAWN / "corpus", "heldout"),
     "chat_dawn": (CHAT_DAWN / "questions.jsonl", CHAT_DAWN / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
