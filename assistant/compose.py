@@ -131,11 +131,12 @@ def _disagreement(store: Store, meaning: Meaning, question: Question, best: Evid
     cites = Citations()
     weighed = [weigh(side, tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)) for side in found]
     text = "Sources disagree: " + " · ".join(s.describe() for s in weighed) + "."
-    if found[0].later and (chunk := found[0].corrected_in):  # the later report says it corrects the earlier: quoted,
-        #                                                     so the reader sees why
+    if (found[0].later or found[0].replaces) and (chunk := found[0].corrected_in):  # the later report says it corrects
+        #                                      the earlier, or a report names the value it replaces: quoted, so the reader sees why
         who = ", ".join(p for p in (chunk.publisher, when([chunk.published_at[:10]])) if p)
         marker = cites.mark(chunk, found[0].correction)
-        text += f" The later report ({who}) says: {quoted(found[0].correction)} [{marker}]"
+        report = "The later report" if found[0].later else "The correcting report"
+        text += f" {report} ({who}) says: {quoted(found[0].correction)} [{marker}]"
     conflict = Conflict(about=best.about or question.text, values=tuple((s.value, m.markers[0]) for s, m in
                                                                        zip(found, weighed)), sides=tuple(weighed))
     return grounded(question, text, cites, [conflict])

@@ -118,10 +118,11 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 
 # a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said", or
 # names the figure it replaces as said before ("On the day it had put the number at 29", "initially estimated")
-CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+(?:reported|version|said|stated)|"
-                      r"previously\s+reported|first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|"
+CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+version|"
+                      r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|"
                       r"revis(?:ed|ing)|updated|had\s+(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
-                      r"(?:initially|originally)\s+(?:said|reported|put|gave|given|estimated|announced))\b", re.I)
+                      r"(?:earlier|previously|initially|originally)\s+(?:said|reported|stated|put|gave|given|estimated|"
+                      r"announced))\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|[kmb])?\b", re.I)

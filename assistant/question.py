@@ -85,7 +85,7 @@ _REACT = r"react|respond|reply|explain|take|greet|receive"
 _SPEECH = re.compile(rf"\bwhat\s+(?:did|does|do|has|have|had|was|is)\b.{{0,80}}?\b(?:{_SAY})\b|"
                      rf"\bhow\s+(?:did|does|do|has|have)\b.{{0,80}}?\b(?:{_REACT})|\breaction\b", re.I)
 _SPEAKER = re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|was|is)\s+(.{{2,60}}?)\s+(?:{_SAY}|{_REACT})\b", re.I)
-_TALLY = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.I)
+_TALLY = re.compile(r"\bhow\s+many\b(?!\s+(?:dollars|euros|pounds|yen))|\bnumber\s+of\b|\bcount\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
 _MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b", re.I)
@@ -243,10 +243,10 @@ class Question:
         staff"), which no sum of money or share answers?"""
         if self.answer_type != "amount" or re.search(r"\bhow\s+much\b", self.asked, re.I):
             return False
-        if re.search(r"\bhow\s+many\b(?!\s+(?:dollars|euros|pounds|yen))", self.asked, re.I):
-            return True  # "how many nurses does the pay agreement cover": a count, whatever else it says
-        return not _PRICED.search(self.asked) and bool(_TALLY.search(self.asked) or set(self.terms) & COUNT_NOUNS) \
-            and not set(self.terms) & MONEY_NOUNS
+        if _TALLY.search(self.asked):
+            return True  # "how many nurses does the pay agreement cover", "count of properties damaged": a count,
+            #              whatever else it says
+        return not _PRICED.search(self.asked) and bool(set(self.terms) & COUNT_NOUNS) and not set(self.terms) & MONEY_NOUNS
 
     @property
     def unit(self) -> str:
@@ -538,6 +538,8 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
             any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
     end = _preposition(tags)
+    if tags[-1][1] in ("NN", "NNS") and (tokenize(tags[-1][0]) or [""])[-1] in _QUANTITY and len(tags) - 1 not in dated:
+        end = len(tags)  # a quantity last, after its place: "copperleaf way orrinsford to wykenhold length"
     # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
     # (but a date's own word, last, is what it asks: "cello year made")
     if tags[end - 1:end] and tags[end - 1][0].lower() in ("year", "date", "day", "month") and end - 2 not in dated:

@@ -42,6 +42,7 @@ class Side:
     correction: str = ""  # the sentence of one of its articles that says it corrects an earlier report
     corrected_in: Chunk | None = None  # ... and the passage that holds it
     later: bool = False  # ... and that article is later than every article of the other sides
+    replaces: bool = False  # ... and that sentence names another side's value as the one it replaces
 
     @property
     def dates(self) -> list[str]:
@@ -127,8 +128,13 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         side.sources = _sources(store, side.evidence)
         others = [d for o in found.values() if o is not side for d in o.dates]
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
-    return sorted(found.values(), key=lambda s: (not s.later, -len(s.sources), [-_day(d) for d in s.dates[::-1]],
-                                                  -s.evidence[0].score))
+        # "It previously said 64 stalls had been set up; ... the number was 46": it says which value it replaces, though
+        # an article of a later date repeats the old one
+        side.replaces = bool(side.correction) and any(
+            same_value(key(e.text), o.key) for e in typed_spans(side.correction, question, replaced=True)
+            for o in found.values() if o is not side)
+    return sorted(found.values(), key=lambda s: (not (s.later or s.replaces), -len(s.sources),
+                                                  [-_day(d) for d in s.dates[::-1]], -s.evidence[0].score))
 
 
 def _nationality(text: str, span: str) -> bool:
@@ -487,7 +493,7 @@ def _sources(store: Store, evidence: list[Evidence]) -> list[list[Evidence]]:
 
 
 _SPEAKS = re.compile(rf"[^.;]{{0,40}}?{SPEECH_VERB}")  # "Priya Haldane told councillors"
-_LOCATIVE = re.compile(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?$", re.I)
+_LOCATIVE = re.compile(r"\b(?:in|at|on|near|off|outside|beside|along|across|from|to)\s+(?:the\s+)?$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*")
 
 

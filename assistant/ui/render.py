@@ -114,7 +114,7 @@ def answer_markdown(answer: dict, scope: str) -> str:
     text, short = answer["answer"], answer.get("short_answer", "")
     sides = next((c["sides"] for c in answer.get("conflicts") or [] if c.get("sides")), None)
     if sides:  # each side on a line of its own: value, how many articles and sources, who and when, chips
-        later = text.find(" The later report")
+        later = max(text.find(" The later report"), text.find(" The correcting report"))
         body = "".join(_side(side, scope) for side in sides) + ("\n\n" + with_chips(text[later + 1:], scope)
                                                                 if later >= 0 else "")
     elif short and text.startswith(short):  # the short answer first, on a line of its own; the quote under it
