@@ -23,7 +23,8 @@ the seed's form), and conflicts_reserve and chat_reserve (12 more plain-text art
 end of the tenth round; `--heldout` scores the held-out splits of the probe, the chat probe and the conflicts set
 instead (each scored once at first; conflicts_winter and chat_winter, written before the eleventh round, and
 conflicts_thaw and chat_thaw, written before the twelfth, were scored once held out at its end and are developed
-packs since; conflicts_dawn and chat_dawn, written before the thirteenth, are held out until its end).
+packs since; conflicts_dawn and chat_dawn, written before the thirteenth,
+were scored once early in it and are developed packs since; chat_frost, written during it, is held out until its end).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -67,8 +68,9 @@ WINTER = ROOT / "tests" / "data" / "conflicts_winter"  # written before the elev
 CHAT_WINTER = ROOT / "tests" / "data" / "chat_winter"  # 12 more plain-text articles: scored once at its end
 THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth round: scored once at its end
 CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: scored once at its end
-DAWN = ROOT / "tests" / "data" / "conflicts_dawn"  # written before the thirteenth round: held out until its end
-CHAT_DAWN = ROOT / "tests" / "data" / "chat_dawn"  # written before the thirteenth round: held out until its end
+DAWN = ROOT / "tests" / "data" / "conflicts_dawn"  # written before the thirteenth round: scored once, developed on since
+CHAT_DAWN = ROOT / "tests" / "data" / "chat_dawn"  # 12 more plain-text articles: scored once, developed on since
+CHAT_FROST = ROOT / "tests" / "data" / "chat_frost"  # written during the thirteenth round: held out until its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -96,14 +98,15 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_winter": (CHAT_WINTER / "questions.jsonl", CHAT_WINTER / "corpus", "heldout"),
     "conflicts_thaw": (THAW / "questions.jsonl", THAW / "corpus", "heldout"),
     "chat_thaw": (CHAT_THAW / "questions.jsonl", CHAT_THAW / "corpus", "heldout"),
+    "conflicts_dawn": (DAWN / "questions.jsonl", DAWN / "corpus", "heldout"),
+    "chat_dawn": (CHAT_DAWN / "questions.jsonl", CHAT_DAWN / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_dawn": (DAWN / "questions.jsonl", DAWN / "corpus", "heldout"),
-    "chat_dawn": (CHAT_DAWN / "questions.jsonl", CHAT_DAWN / "corpus", "heldout"),
+    "chat_frost": (CHAT_FROST / "questions.jsonl", CHAT_FROST / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
