@@ -24,7 +24,8 @@ end of the tenth round; `--heldout` scores the held-out splits of the probe, the
 instead (each scored once at first; conflicts_winter and chat_winter, written before the eleventh round, and
 conflicts_thaw and chat_thaw, written before the twelfth, were scored once held out at its end and are developed
 packs since; conflicts_dawn and chat_dawn, written before the thirteenth,
-were scored once early in it and are developed packs since; chat_frost, written during it, is held out until its end).
+were scored once early in it and are developed packs since; conflicts_frost and chat_frost, written during it,
+are held out until its end).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -70,6 +71,7 @@ THAW = ROOT / "tests" / "data" / "conflicts_thaw"  # written before the twelfth 
 CHAT_THAW = ROOT / "tests" / "data" / "chat_thaw"  # 12 more plain-text articles: scored once at its end
 DAWN = ROOT / "tests" / "data" / "conflicts_dawn"  # written before the thirteenth round: scored once, developed on since
 CHAT_DAWN = ROOT / "tests" / "data" / "chat_dawn"  # 12 more plain-text articles: scored once, developed on since
+FROST = ROOT / "tests" / "data" / "conflicts_frost"  # written during the thirteenth round: held out until its end
 CHAT_FROST = ROOT / "tests" / "data" / "chat_frost"  # written during the thirteenth round: held out until its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
@@ -106,6 +108,7 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_frost": (FROST / "questions.jsonl", FROST / "corpus", "heldout"),
     "chat_frost": (CHAT_FROST / "questions.jsonl", CHAT_FROST / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
