@@ -19,6 +19,7 @@ from .evidence import Evidence
 from .inconsistency import inconsistencies
 from .meaning import Meaning
 from .question import Question
+from .answerability import mentions
 from .select import supported
 from .spans import answer_span
 from .table_answers import every_row, members
@@ -88,7 +89,7 @@ def compose_fact(store: Store, meaning: Meaning, question: Question, evidence: l
         if question.count:  # "how many focus areas are in the table": the rows, counted
             text = f"{len(parts)} {question.count}: {text}"
         return grounded(question, f"The table ({table}) lists {text}.", cites)
-    others = alternatives(question, best, evidence[1:10])
+    others = alternatives(store, question, best, evidence[1:10])
     if others:  # several articles answer: each answer is stated with the article it comes from
         return grounded(question, " ".join(state(question, ev, cites, f"In “{where(ev)}”: ") for ev in [best, *others]),
                         cites)
@@ -163,12 +164,12 @@ def _about_words(ev: Evidence) -> frozenset[str]:
     return words - _PERIOD_WORDS
 
 
-def alternatives(question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
+def alternatives(store: Store, question: Question, best: Evidence, others: list[Evidence]) -> list[Evidence]:
     """Evidence from other articles that answers the same question about as well as the best (the
     question did not say which article it meant, so each is stated, cited): a table row under the
     same row label as the best row (at a lower score when the label is the very same), a passage
     that is no copy of one already stated; a row where the best is a passage only when it scored
-    nearly as well."""
+    nearly as well; none of an article that never names what the question names."""
     found: list[Evidence] = []
     seen = {best.chunk.article_id}
     best_row = best.chunk.kind == "table_row"
@@ -179,6 +180,10 @@ def alternatives(question: Question, best: Evidence, others: list[Evidence]) -> 
             break
         if ev.chunk.article_id in seen or not supported(question, ev):
             continue
+        if not all(mentions(e, " ".join([ev.chunk.title, *(c.text for c in store.article_chunks(ev.chunk.article_id))]))
+                   for e in question.entities):
+            continue  # an article that never names what the question names ("the government would have to ..." of a
+            #           population report, asked what happens now in Ystrelia)
         same_label = best_row and ev.chunk.kind == "table_row" and _row_label(ev) == _row_label(best)
         if ev.score < ALTERNATIVE_SCORE * best.score and not same_label:
             continue

@@ -169,8 +169,9 @@ def answering_first(question: Question, evidence: list[Evidence], store: Store |
         if reason:
             return [evidence[reason], *evidence[:reason], *evidence[reason + 1:]]
 
-    def states(ev: Evidence, guess: bool = True) -> bool:
-        return ev.chunk.kind == "table_row" or bool(typed_spans(ev.statement, question, guess))
+    def states(ev: Evidence, guess: bool = True) -> bool:  # (a row's cell is a standing value, not one a figure is
+        #                                                    changed to: "what will the payment drop to")
+        return ev.chunk.kind == "table_row" and not question.changed_to or bool(typed_spans(ev.statement, question, guess))
 
     def sure(ev: Evidence) -> bool:  # labelled so by the recogniser; a date on the calendar ("11 July 1986", not "40
         #                              years ago")

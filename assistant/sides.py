@@ -154,8 +154,10 @@ def _self_consistent(store: Store, question: Question, found: dict[str, Side], k
 
     said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
 
-    def against(ev: Evidence, value: str) -> bool:
-        return id(ev) not in said or not any(same_value(value, v) for v in said[id(ev)])
+    def against(ev: Evidence, value: str) -> bool:  # (a month names no day of it: "picking well into October" does
+        #                                                not state the fair's "Sunday 3 October")
+        return id(ev) not in said or not any(same_value(value, v) and not (re.fullmatch(r"\d\d", v) and v != value)
+                                             for v in said[id(ev)])
 
     # the value most articles answer with first (then most state anywhere in them), then each that stands against every
     # value kept before it: some of its articles do not state their values and some of theirs do not state its own (not

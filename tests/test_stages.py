@@ -608,6 +608,15 @@ def test_a_report_that_names_the_value_it_replaces_and_a_time_given_on_a_hill(tm
     assert {s.value for s in b.conflicts[0].sides} == {"11.25pm", "10.40pm"}
 
 
+def test_a_month_said_in_passing_is_no_day_of_it(tmp_path_factory, embeddings):
+    """tests/data/conflicts_dawn (developed on after its one held-out scoring): an article that says growers will be
+    "picking well into October" does not state the fair's "Sunday 3 October" another article gives, so it still
+    disagrees with it ("Sunday 26 September")."""
+    dawn = _answerer_over("conflicts_dawn", tmp_path_factory, embeddings)
+    a = dawn.ask("when is the tarnbury damson fair this year")
+    assert {s.value for s in a.conflicts[0].sides} == {"Sunday 26 September", "Sunday 3 October"}
+
+
 def test_a_time_said_in_words_an_age_and_a_place_asked_in_a_terse_query(tmp_path_factory, embeddings):
     """tests/data/conflicts_spare (developed on after its one held-out scoring): passages that give no time are passed
     over for one that does ("It is the second major power cut in Ollerbeck" / "the ovens went cold at about quarter past
