@@ -386,6 +386,7 @@ def _unglued(token: str, lexical: LexicalIndex) -> list[str]:
 
 
 _NOUN_TAGS = ("NN", "NNS", "NNP", "NNPS")
+_TALLIED = frozenset(tokenize("total count number tally"))  # "finishers total": a count of finishers
 _COUNTABLE = frozenset(tokenize("people persons times things items money cash"))  # any count or sum of these will do
 _QUANTITY = QUANTITY_NOUNS | {stem for stem, kind in _KIND_TYPE.items() if kind == "amount"}
 
@@ -534,17 +535,23 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     tags = _before_clause(tags)
     while len(tags) > 1 and tags[-1][1] in ("VBN", "VBD") and tags[-2][1] in _NOUN_TAGS:
         tags = tags[:-1]  # "cello year made", "jackpot ticket sold": what was done to it says which
-    if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags or \
-            any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
+    if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags:
+        return "", ""
+    if (tokenize(tags[-1][0]) or [""])[-1] in _QUANTITY and len(tags) - 1 not in dated:
+        # a quantity last, after its place ("copperleaf way orrinsford to wykenhold length"), or whatever the tagger
+        # takes it for ("race day finishers total": a verb); a total or count of the things named before it
+        counted = len(tags) > 1 and tags[-2][1] == "NNS" and (tokenize(tags[-1][0]) or [""])[-1] in _TALLIED
+        return "amount", (tokenize(tags[-2][0]) or [""])[-1] if counted else ""
+    if any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
     end = _preposition(tags)
-    if tags[-1][1] in ("NN", "NNS") and (tokenize(tags[-1][0]) or [""])[-1] in _QUANTITY and len(tags) - 1 not in dated:
-        end = len(tags)  # a quantity last, after its place: "copperleaf way orrinsford to wykenhold length"
     # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
     # (but a date's own word, last, is what it asks: "cello year made")
     if tags[end - 1:end] and tags[end - 1][0].lower() in ("year", "date", "day", "month") and end - 2 not in dated:
         dated = dated - {end - 1}  # (not "revenue last year")
-    head = [w for i, (w, tag) in enumerate(tags[:end]) if tag in ("NN", "NNS") and i not in dated] or \
+    # (a quantity the tagger reads as an adjective is a noun here: "rainier quiggin fine cobbleford magistrates")
+    head = [w for i, (w, tag) in enumerate(tags[:end]) if (tag in ("NN", "NNS") or tag == "JJ"
+                                                           and (tokenize(w) or [""])[-1] in _QUANTITY) and i not in dated] or \
         [w for i, (w, tag) in enumerate(tags[:end]) if tag in _NOUN_TAGS and i not in dated]
     for word in reversed(head):  # the last that says what is asked ("dilys wrathall age zip wire": the age)
         stem = (tokenize(word) or [""])[-1]

@@ -154,6 +154,17 @@ def measured(span: str) -> float | None:
     return sum(n * size for n, (_, size) in parts)
 
 
+def converted(a: str, b: str, within: float) -> bool:
+    """One measure given in two units ("30cm" / "12-inch", "seven metres" / "23 feet"): of one dimension, in other
+    units, their sizes within `within` of each other (a conversion is rounded); "12 miles" / "16 kilometres" are not."""
+    parts = [[unit_of(m.group(2)) for m in _MEASURED.finditer(numerals(x))] for x in (a, b)]
+    x, y = measured(a), measured(b)
+    if x is None or y is None or not x or not y or {d for d, _ in parts[0]} != {d for d, _ in parts[1]} \
+            or {u for _, u in parts[0]} == {u for _, u in parts[1]}:
+        return False
+    return abs(x - y) <= within * max(abs(x), abs(y))
+
+
 _DOZENS = {"a": 1, "one": 1, "half": 0.5, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DOZEN = re.compile(rf"\b(?:({'|'.join(_DOZENS)}|\d+)\s+)?(?:a\s+)?dozen\b", re.I)
 

@@ -99,6 +99,8 @@ ROLE_UNNAMED = 0.7  # "who is X": evidence that names no one in that role scores
 MAX_POINTS = 6  # an open question's synthesis: at most this many cited points (one per part of the article)
 POINT_SHARE = 0.75  # ... about a topic: each point scoring at least this share of the best point
 MAX_LIST = 12  # items of a list answer
+CONVERTED = 0.05  # one measure in two units ("30cm" / "12-inch") when this close (`textscan.converted`): conversions
+#                   are rounded, two reports of different sizes are further apart ("12 miles" / "16 kilometres": 17%)
 SCALE = 100  # two figures this many times apart are two facts, not two reports of one (`sides._of_one_scale`); set by
 #              hand, not tuned
 REASON_MEANING = 2.0  # a why or worry question: the best sentence's cosine added to a candidate's score this many

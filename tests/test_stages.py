@@ -260,6 +260,10 @@ def test_a_question_naming_a_count_and_a_sum_asks_neither():
     counted = understand("lowmarsh council count of properties damaged in the tenterby twister", Lexical())
     assert counted.tally and counted.unit == ""
     assert understand("copperleaf way orrinsford to wykenhold length", Lexical()).answer_type == "amount"
+    # a quantity the tagger reads as a verb or an adjective ("total", "fine") is still what a terse query asks
+    total = understand("scalderby wheelers race day finishers total", Lexical())
+    assert (total.answer_type, total.measure) == ("amount", "finish")
+    assert understand("rainier quiggin fine cobbleford magistrates", Lexical()).unit == "money"
 
 
 def test_a_year_asked_is_answered_by_a_year_and_an_age_by_no_other_amount():
@@ -309,6 +313,11 @@ def test_answers_that_say_the_same_are_one_side():
     assert value_key("4 hours 17 minutes", "amount") == value_key("257 minutes", "amount")
     # an age, which the recogniser calls a date, is a number of years
     assert value_key("91-year-old", "amount") == value_key("ninety-one", "amount") != value_key("ninety-three", "amount")
+    # one measure in two units, as a conversion rounds it; two lengths that differ in two units are two
+    from assistant.textscan import converted
+
+    assert converted("30cm", "12-inch", 0.05) and converted("seven metres", "23 feet", 0.05)
+    assert not converted("12 miles", "about 16 kilometres", 0.05) and not converted("7 metres", "7.2 metres", 0.05)
 
 
 def test_a_measure_asked_is_answered_in_its_unit():
