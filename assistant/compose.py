@@ -56,8 +56,8 @@ def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") 
     marker = cites.mark(ev.chunk, ev.quote)
     short = lead(question, ev)
     if ev.chunk.kind == "table_row":
-        if len(ev.values) == 1 and short in ("", ev.values[0]) and " — " in ev.about:
-            # the asked cell, then its row and column
+        if len(ev.values) == 1 and short in ev.values[0] and " — " in ev.about:
+            # the asked cell (whole: "One day a fortnight", not the "One day" in it), then its row and column
             return sentence(f"{prefix}{ev.values[0]} ({ev.about}).", marker)
         return sentence(f"{prefix}{short}. {ev.statement}" if short else f"{prefix}{ev.statement}", marker)
     if not short:

@@ -17,6 +17,7 @@ from .question import Question
 from .retrieval import Hit
 from .sentences import is_instruction
 from .sentences import tokset as _tokset
+from .spans import typed_spans
 from .thresholds import BLANK_CELL, HEAD_MISSED
 
 _FOOTNOTE = re.compile(r"(?<=[a-z]{4})\d{1,2}\b|\s*\(\d{1,2}\)\s*$")  # "Order intake1", "Revenue (1)"
@@ -201,6 +202,14 @@ def _columns(query: Question, headers: list[str], cells: list[str], label_at: in
     # with ASEAN") is asked for, the cell it quotes only says which row
     if picked and (gain <= query.coverage(covered) or any(_tokset(headers[i]) <= asked for i in picked)):
         return sorted(picked)
+    if not picked and query.answer_type in ("date", "place", "person") and not (query.rank_rows or query.compare):
+        # no header named: a "when", "where", "who" asked is the cell that holds one, not the cell the question
+        # quotes to say which row ("how often will hembury savings have someone at the hub": "One day a fortnight"
+        # under "When", not "Banking hub, Market Hill" under "Where")
+        quoted = {j for g, j in cell_hits if g > 0}
+        typed = [i for i in candidates if i not in quoted and typed_spans(cells[i], query, guess=False)]
+        if typed:
+            return typed[:1]
     if gain > 0:
         return [best_i]
     # "how much is earmarked for reading tutors": a figure is asked and the row holds one ("2026 budget (millions)")

@@ -757,3 +757,12 @@ def test_an_article_that_names_nothing_the_question_names_is_no_side(tmp_path_fa
     unseen = _answerer_over("conflicts_unseen", tmp_path_factory, embeddings)
     a = unseen.ask("wallerhorn mountain railways ticket takings last winter")
     assert a.answer.startswith("€21.9 million.") and not a.conflicts
+
+
+def test_a_when_asked_of_a_row_is_the_cell_that_holds_one(tmp_path_factory, embeddings):
+    """tests/data/chat_frost (developed on after its one held-out scoring): no header of the hub's table ("Service",
+    "Where", "When") is named by "how often ...", so the cell that holds a time answers ("One day a fortnight"), whole,
+    not the "Banking hub, Market Hill" the question quotes to say which row."""
+    frost = _answerer_over("chat_frost", tmp_path_factory, embeddings)
+    a = frost.ask("how often will hembury savings have someone at the bramscott hub")
+    assert a.answer.startswith("One day a fortnight (Hembury Savings adviser — When).")
