@@ -13,13 +13,13 @@ from index.lexical import tokenize
 from index.store import ARTICLE_ID, Store
 from index.types import Chunk
 
+from .answerability import mentions
 from .citations import Citations, clean, sentence
 from .conflicts import copies, distinct_value, find_conflicts
 from .evidence import Evidence
 from .inconsistency import inconsistencies
 from .meaning import Meaning
 from .question import Question
-from .answerability import mentions
 from .select import supported
 from .spans import answer_span
 from .table_answers import every_row, members
@@ -132,8 +132,9 @@ def _disagreement(store: Store, meaning: Meaning, question: Question, best: Evid
     cites = Citations()
     weighed = [weigh(side, tuple(cites.mark(ev.chunk, ev.quote) for ev in side.cited)) for side in found]
     text = "Sources disagree: " + " · ".join(s.describe() for s in weighed) + "."
-    if (found[0].later or found[0].replaces) and (chunk := found[0].corrected_in):  # the later report says it corrects
-        #                                      the earlier, or a report names the value it replaces: quoted, so the reader sees why
+    # the later report says it corrects the earlier, or a report names the value it replaces: quoted, so the reader
+    # sees why
+    if (found[0].later or found[0].replaces) and (chunk := found[0].corrected_in):
         who = ", ".join(p for p in (chunk.publisher, when([chunk.published_at[:10]])) if p)
         marker = cites.mark(chunk, found[0].correction)
         report = "The later report" if found[0].later else "The correcting report"
