@@ -23,7 +23,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .retrieval import Hit
 from .sentences import sentences, tokset
-from .textscan import ANY_CLOCK, TITLE, converted
+from .textscan import ANY_CLOCK, TITLE, converted, same_clock
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, entities_of, reports_date, speaks, typed_spans
 from .thresholds import (ANSWERS_TOO, CONVERTED, COPY, RESTATED, RESTATED_LOOSELY, RESTATED_STORY, SAME_SUBJECT, SCALE,
                          SIDE_DEPTH, SLOT_LIKE)
@@ -94,7 +94,8 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question)
                                                            if not re.search(r"['’]s$", e.text))
         k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span))
-                  or question.answer_type == "amount" and converted(found[k].value, span, CONVERTED)), key(theirs))
+                  or question.answer_type == "amount" and converted(found[k].value, span, CONVERTED)
+                  or question.answer_type == "date" and same_clock(found[k].value, span)), key(theirs))
         if k not in found and not exact(theirs, question.year_asked):
             # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
             # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none

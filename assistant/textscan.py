@@ -96,6 +96,18 @@ def clock_time(text: str) -> str:
         hour = 0
     return f"{hour:02d}:{minute:02d}"
 
+_MERIDIEM = re.compile(r"\d\s*[ap]\.?\s?m\b|\b(?:morning|afternoon|evening|night|noon|midday|midnight)\b", re.I)
+
+
+def same_clock(a: str, b: str) -> bool:
+    """Two times of day that may be one, where one says no am, pm or part of the day ("five past eleven" / "11.05pm")."""
+    x, y = clock_time(a), clock_time(b)
+    if not x or not y or (_MERIDIEM.search(a) and _MERIDIEM.search(b)):
+        return x == y and bool(x)
+    (xh, xm), (yh, ym) = (map(int, t.split(":")) for t in (x, y))
+    return xm == ym and xh % 12 == yh % 12
+
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"

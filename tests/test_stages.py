@@ -318,6 +318,11 @@ def test_answers_that_say_the_same_are_one_side():
 
     assert converted("30cm", "12-inch", 0.05) and converted("seven metres", "23 feet", 0.05)
     assert not converted("12 miles", "about 16 kilometres", 0.05) and not converted("7 metres", "7.2 metres", 0.05)
+    # a time said without am or pm is the same as one said with it, twelve hours on ("five past eleven" / "11.05pm")
+    from assistant.textscan import same_clock
+
+    assert same_clock("five past eleven", "11.05pm") and not same_clock("11.05pm", "10.40pm")
+    assert not same_clock("7pm", "7am")
 
 
 def test_a_measure_asked_is_answered_in_its_unit():
