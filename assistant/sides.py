@@ -109,10 +109,13 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     if len(found) < 2 or _of_other_years(store, list(found.values())):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
 
-    def corrects(sentence: str, quoted: bool) -> bool:  # a value of the kind asked, its own or one it replaces: any
-        #                                                  in the passage quoted, else one of the values disputed
-        return bool(CORRECTS.search(sentence)) and any(quoted or same_value(k, key(e.text)) for e in typed_spans(
-            sentence, question, replaced=True) for k in found)
+    def names(sentence: str, keys) -> bool:  # a value of the kind asked, its own or one it replaces, among `keys`
+        return any(same_value(k, key(e.text)) for e in typed_spans(sentence, question, replaced=True) for k in keys)
+
+    def corrects(sentence: str, quoted: bool) -> bool:  # a value of the kind asked: any in the passage quoted, else
+        #                                                  one of the values disputed
+        return bool(CORRECTS.search(sentence)) and (
+            bool(typed_spans(sentence, question, replaced=True)) if quoted else names(sentence, found))
 
     for side in found.values():
         # a sentence that says it corrects, and states a value of the kind asked: its own or one it replaces
@@ -132,9 +135,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         side.later = bool(side.correction and side.dates and others and side.dates[-1] > max(others))
         # "It previously said 64 stalls had been set up; ... the number was 46": it says which value it replaces, though
         # an article of a later date repeats the old one
-        side.replaces = bool(side.correction) and any(
-            same_value(key(e.text), o.key) for e in typed_spans(side.correction, question, replaced=True)
-            for o in found.values() if o is not side)
+        side.replaces = bool(side.correction) and names(side.correction, [o.key for o in found.values() if o is not side])
     return sorted(found.values(), key=lambda s: (not (s.later or s.replaces), -len(s.sources),
                                                   [-_day(d) for d in s.dates[::-1]], -s.evidence[0].score))
 
