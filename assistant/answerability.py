@@ -32,11 +32,12 @@ def initials(text: str) -> frozenset[str]:
     return frozenset("".join(first[i:i + n]) for n in range(2, 6) for i in range(len(first) - n + 1))
 
 
-def mentions(name: str, text: str) -> bool:
-    """`text` mentions what `name` names: its words' stems, or its abbreviation ("CFO")."""
+def mentions(name: str, text: str, loose: bool = False) -> bool:
+    """`text` mentions what `name` names: its words' stems (`loose`: in another form, "Meskarian" / "Meskaria"), or
+    its abbreviation ("CFO")."""
     stems = tokenize(name)
     words = tokset(text)
-    return bool(stems) and all(found(s, words) for s in stems) or name.lower().replace(".", "") in initials(text)
+    return bool(stems) and all(found(s, words, loose) for s in stems) or name.lower().replace(".", "") in initials(text)
 
 
 class Article:

@@ -101,7 +101,7 @@ class Briefing:
             out += ["## Timeline", ""] + [f"- **{e.date}** {e.text} {refs(e.markers)}" for e in self.timeline] + [""]
         if self.disagreements:
             out += ["## Where sources disagree", ""]
-            out += [f"- **{c.about}**: " + (" · ".join(s.describe() + _LATER * s.later for s in c.sides) if c.sides else
+            out += [f"- **{c.about}**: " + (" · ".join(s.describe() + _settled(s) for s in c.sides) if c.sides else
                                              " vs ".join(f"“{v}” [{m}]" for v, m in c.values))
                     for c in self.disagreements]
             out += [""]
@@ -145,7 +145,7 @@ class Briefing:
         if self.disagreements:
             body.append("<h2>Where sources disagree</h2><ul>" + "".join(
                 f"<li><strong>{e(c.about)}</strong>: "
-                + (" · ".join(_html_side(s) + _LATER * s.later for s in c.sides) if c.sides else
+                + (" · ".join(_html_side(s) + _settled(s) for s in c.sides) if c.sides else
                    " vs ".join(f"“{e(v)}”{refs([m])}" for v, m in c.values)) + "</li>" for c in self.disagreements)
                 + "</ul>")
         if self.gaps:
@@ -188,7 +188,11 @@ def _html_refs(markers) -> str:
     return "".join(f'<sup><a href="#c{m}">[{m}]</a></sup>' for m in markers)
 
 
-_LATER = ", the later report, which says it corrects an earlier one"
+def _settled(side: ConflictSide) -> str:
+    """What settles a side: the later report, which says it corrects an earlier one; or a report of any date that names
+    the value it replaces."""
+    return ", the later report, which says it corrects an earlier one" if side.later else \
+        ", the correcting report, which names the value it replaces" if side.corrects else ""
 
 
 def _html_side(side: ConflictSide) -> str:

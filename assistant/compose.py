@@ -148,7 +148,7 @@ def weigh(side: Side, markers: tuple[int, ...]) -> ConflictSide:
     """A side as the JSON shows it: its value, a marker per independent source, its counts, publishers, dates."""
     publishers = tuple(dict.fromkeys(ev.chunk.publisher for ev in side.evidence if ev.chunk.publisher))
     return ConflictSide(side.value, markers, len(side.evidence), len(side.sources), publishers, tuple(side.dates),
-                        side.later)
+                        side.later, side.replaces)
 
 
 def _row_label(ev: Evidence) -> str:

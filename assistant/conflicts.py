@@ -117,10 +117,12 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 
 
 # a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said", or
-# names the figure it replaces as said before ("On the day it had put the number at 29", "initially estimated")
+# names the figure it replaces as said before ("On the day it had put the number at 29", "initially estimated"),
+# or owns an error ("A figure of £3,500 was given to reporters ... this was a mistake", "wrongly named")
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+version|"
-                      r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|"
-                      r"revis(?:ed|ing)|updated|had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
+                      r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|revis(?:ed|ing)|updated|"
+                      r"mistak(?:e|en|enly)|in\s+error|erroneous(?:ly)?|wrongly|incorrect(?:ly)?|misreport(?:ed)?|"
+                      r"mix(?:ed)?\s+up|had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
                       r"(?:earlier|previously|initially|originally)\s+(?:said|reported|stated|put|gave|given|estimated|"
                       r"announced))\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,

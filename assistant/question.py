@@ -530,8 +530,9 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     # "number of beachgoers stranded off wrayhaven who were brought to safety": a relative clause after a noun says
     # which; the query is the noun phrase before it
     wh = next((i for i, (_, tag) in enumerate(tags) if tag in ("WP", "WDT", "WRB", "WP$")), 0)
+    relative = ""
     if wh and tags[wh - 1][1] in _NOUN_TAGS:
-        tags = tags[:wh]
+        tags, relative = tags[:wh], tags[wh][0].lower()
     tags = _before_clause(tags)
     while len(tags) > 1 and tags[-1][1] in ("VBN", "VBD") and tags[-2][1] in _NOUN_TAGS:
         tags = tags[:-1]  # "cello year made", "jackpot ticket sold": what was done to it says which
@@ -539,8 +540,10 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         return "", ""
     if (tokenize(tags[-1][0]) or [""])[-1] in _QUANTITY and len(tags) - 1 not in dated:
         # a quantity last, after its place ("copperleaf way orrinsford to wykenhold length"), or whatever the tagger
-        # takes it for ("race day finishers total": a verb); a total or count of the things named before it
-        counted = len(tags) > 1 and tags[-2][1] == "NNS" and (tokenize(tags[-1][0]) or [""])[-1] in _TALLIED
+        # takes it for ("race day finishers total": a verb); a total or count of the things named before it ("senate
+        # abolition vote count": of votes), unless a quantity itself ("attendance total")
+        counted = len(tags) > 1 and tags[-2][1] in ("NN", "NNS") and (tokenize(tags[-1][0]) or [""])[-1] in _TALLIED \
+            and (tokenize(tags[-2][0]) or [""])[-1] not in _QUANTITY
         return "amount", (tokenize(tags[-2][0]) or [""])[-1] if counted else ""
     if any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
@@ -559,7 +562,8 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
             return "amount", ""
         if _KIND_TYPE.get(stem) in ("person", "place", "date"):
             return _KIND_TYPE[stem], ""
-    return "", ""
+    # a head of no known kind, said of by "where" or "when" ("rare seabird spot where it was photographed")
+    return {"where": "place", "when": "date"}.get(relative, ""), ""
 
 
 def _before_clause(tags: list[tuple[str, str]]) -> list[tuple[str, str]]:

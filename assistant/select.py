@@ -143,7 +143,7 @@ def _named_and_stated(question: Question, ev: Evidence) -> bool:
     recogniser, answers though it words the rest otherwise ("nether quobley atm theft what time": "raiders used a
     telehandler to rip the cash machine out of the village's only shop. The raiders struck shortly before 2am")."""
     return bool(question.entities) and question.answer_type in _STATED and ev.chunk.kind != "table_row" \
-        and all(mentions(e, f"{ev.chunk.title} {ev.statement}") for e in question.entities) \
+        and all(mentions(e, f"{ev.chunk.title} {ev.chunk.text}", loose=True) for e in question.entities) \
         and bool(typed_spans(ev.statement, question, guess=False))
 
 

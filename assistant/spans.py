@@ -84,7 +84,9 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
     if pattern:  # what the recogniser misses: "Monday", "$42 million" in a table cell, "1.50am" taken for a number
         for m in pattern.finditer(text):
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
-                taken = (*found, *(e for e in entities if not (ANY_CLOCK.fullmatch(m.group(0)) and e.label in _NUMBER_LABELS)))
+                # (a time of day is one whatever the recogniser calls it: "pulled out at 7.18am" tagged a name)
+                taken = (*found, *(e for e in entities if not (ANY_CLOCK.fullmatch(m.group(0)) and (
+                    e.label in _NUMBER_LABELS or m.start() <= e.start and e.end <= m.end()))))
                 if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
@@ -288,7 +290,8 @@ _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)
 _AGE_WORDS = re.compile(r"(?i:\b(?:aged|turned|turns|turning|age\s+of|age)\s+$|(?:^|[.;]\s+)at\s+$)"
                         r"|[A-Z][\w'’-]+(?:,\s+who)?\s+(?:is|was)\s+$")  # "turned 93", "At ninety-three, the former
 #                                                  baker", "Mrs Pallister, who is 83, has seen", "that Mrs Pallister was 79"
-_APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+$")  # "Albreda Tregaskis, 67, a retired postmistress"
+_APPOSED = re.compile(r"[A-Z][\w'’-]+,\s+(?:now\s+|then\s+|still\s+)?$")  # "Albreda Tregaskis, 67, a retired
+#                                                   postmistress", "Zuleika Wilmcote, now 86, stood by her press"
 
 
 def _an_age(text: str, e: Entity, of_thing: bool = False) -> bool:

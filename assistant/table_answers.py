@@ -14,8 +14,9 @@ from .question import Question
 from .tables import label_words, parse_number, read_row, row_label, value_columns
 from .thresholds import FALLBACK_SCORE, MAX_MEMBERS, RANK_DEPTH, RANK_WIDTH
 
-_TOTAL = re.compile(r"total", re.I)  # a row that adds up others ("Total revenue")
-_OTHER = re.compile(r"(?:all\s+)?other\b", re.I)  # a catch-all row ("Other countries")
+# a row that adds up others ("Total revenue", "All three regions", "Overall")
+_TOTAL = re.compile(r"total|(?:all|overall|combined)\b(?!\s+others?\b)", re.I)
+_OTHER = re.compile(r"(?:\w+\s+)?others?\b", re.I)  # a catch-all row ("Other countries", "Four other stores")
 
 
 def labelled_rows(store: Store, chunk: Chunk) -> list[tuple[str, Chunk]]:

@@ -51,6 +51,7 @@ class ConflictSide:
     publishers: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()  # ISO dates of its articles, oldest first
     later: bool = False  # the later report, which says it corrects an earlier one
+    corrects: bool = False  # a report that names the other side's value as the one it replaces, of whatever date
 
     def as_json(self) -> dict:
         return asdict(self) | {"markers": list(self.markers), "publishers": list(self.publishers),

@@ -130,7 +130,8 @@ def _side(side: dict, scope: str) -> str:
     count = f"{n} article{'s' * (n > 1)}" + (f", {k} source{'s' * (k > 1)}" if k != n else "")
     who = ", ".join(side["publishers"])
     when = " and ".join(side["dates"][:1] + side["dates"][1:][-1:])
-    later = ' <span class="badge mode">later report</span>' if side.get("later") else ""
+    later = ' <span class="badge mode">later report</span>' if side.get("later") else \
+        ' <span class="badge mode">correcting report</span>' if side.get("corrects") else ""
     facts = " · ".join(md_text(x) for x in (count, who, when) if x)
     return (f'- <span class="side-value">{md_text(side["value"])}</span> · {facts}'
             f'{"".join(chip(scope, m) for m in side["markers"])}{later}\n')
