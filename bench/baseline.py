@@ -27,7 +27,8 @@ packs since; conflicts_dawn and chat_dawn, written before the thirteenth,
 were scored once early in it and are developed packs since; conflicts_frost and chat_frost, written during it,
 were scored once in it too and are developed packs since; conflicts_gale and chat_gale, written later in it, were scored once
 at its end and are developed packs since; conflicts_haze, conflicts_mist and chat_haze, written at the start of the
-fourteenth round, are held out until its end).
+fourteenth round, were scored once held out at its end and are developed packs since; no untouched set remains: the
+next round needs new ones, written before it).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -77,9 +78,9 @@ FROST = ROOT / "tests" / "data" / "conflicts_frost"  # written during the thirte
 CHAT_FROST = ROOT / "tests" / "data" / "chat_frost"  # written during the thirteenth round: scored once, developed on since
 GALE = ROOT / "tests" / "data" / "conflicts_gale"  # written during the thirteenth round: scored once at its end
 CHAT_GALE = ROOT / "tests" / "data" / "chat_gale"  # written during the thirteenth round: scored once at its end
-HAZE = ROOT / "tests" / "data" / "conflicts_haze"  # written at the start of the fourteenth round: held out to its end
-MIST = ROOT / "tests" / "data" / "conflicts_mist"  # written at the start of the fourteenth round: held out to its end
-CHAT_HAZE = ROOT / "tests" / "data" / "chat_haze"  # written at the start of the fourteenth round: held out to its end
+HAZE = ROOT / "tests" / "data" / "conflicts_haze"  # written before the fourteenth round's work: scored once at its end
+MIST = ROOT / "tests" / "data" / "conflicts_mist"  # written before the fourteenth round's work: scored once at its end
+CHAT_HAZE = ROOT / "tests" / "data" / "chat_haze"  # written before the fourteenth round's work: scored once at its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -113,15 +114,15 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_frost": (CHAT_FROST / "questions.jsonl", CHAT_FROST / "corpus", "heldout"),
     "conflicts_gale": (GALE / "questions.jsonl", GALE / "corpus", "heldout"),
     "chat_gale": (CHAT_GALE / "questions.jsonl", CHAT_GALE / "corpus", "heldout"),
+    "conflicts_haze": (HAZE / "questions.jsonl", HAZE / "corpus", "heldout"),
+    "conflicts_mist": (MIST / "questions.jsonl", MIST / "corpus", "heldout"),
+    "chat_haze": (CHAT_HAZE / "questions.jsonl", CHAT_HAZE / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_haze": (HAZE / "questions.jsonl", HAZE / "corpus", "heldout"),
-    "conflicts_mist": (MIST / "questions.jsonl", MIST / "corpus", "heldout"),
-    "chat_haze": (CHAT_HAZE / "questions.jsonl", CHAT_HAZE / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -795,3 +795,12 @@ def test_a_mistake_owned_a_year_beside_each_figure_an_age_said_now_and_the_first
     assert {s.value for s in c.conflicts[0].sides} == {"86", "84"}
     d = gale.ask("muddiford station first departure time")
     assert [s.value for s in d.conflicts[0].sides] == ["6.48am", "7.18am"]
+
+
+def test_an_article_that_gives_the_old_figure_and_corrects_it_states_the_corrected_one(tmp_path_factory, embeddings):
+    """tests/data/conflicts_haze (developed on after its one held-out scoring): the report that says "The committee
+    gave the total as £8,150 ..." and "The corrected sum handed over to the lookout station is £7,340" is the side of
+    £7,340, the later report, not a copy of the first report's £8,150."""
+    haze = _answerer_over("conflicts_haze", tmp_path_factory, embeddings)
+    a = haze.ask("merriby kipper festival amount raised for coastwatch")
+    assert [(s.value, s.later) for s in a.conflicts[0].sides] == [("£7,340", True), ("£8,150", False)]
