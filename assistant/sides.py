@@ -348,8 +348,9 @@ def _end(text: str, value: str) -> str:
 def _year_at(sentence: str, value: str) -> str:
     """The year said nearest a value in its sentence, within _YEAR_NEAR characters; "" if none."""
     at = max(sentence.find(value), 0)
-    near = [(max(m.start() - at - len(value), at - m.end()), m.group(0)) for m in YEAR.finditer(sentence)]
-    return min((d, y) for d, y in near if d <= _YEAR_NEAR)[1] if any(d <= _YEAR_NEAR for d, _ in near) else ""
+    near = [(distance, m.group(0)) for m in YEAR.finditer(sentence)
+            if (distance := max(m.start() - at - len(value), at - m.end())) <= _YEAR_NEAR]
+    return min(near)[1] if near else ""
 
 
 def _year_of(side: Side) -> tuple[set[str], bool]:
