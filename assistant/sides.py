@@ -308,14 +308,17 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     # the same thing, states the corrected one ("The committee gave the total as £8,150 ..." / "The corrected sum
     # handed over ... is £7,340", 0.43 to the claim; not "Turnout was 47 percent, not the 41 percent announced" against
     # a 58% vote, 0.18)
+    mine_key = value_key(mine, question.answer_type)
+
     def other(s: str) -> bool:
-        return not same_value(value_key(answer_span(question, s), question.answer_type),
-                              value_key(mine, question.answer_type))
+        return not same_value(value_key(answer_span(question, s), question.answer_type), mine_key)
 
     for article_id, ev in list(picked.items()) if not given else ():
-        corrected = [(restates(s), e) for s, e in options if e.chunk.article_id == article_id and CORRECTS.search(s)
-                     and other(s) and restates(s) >= RESTATED_LOOSELY]
-        if corrected and not other(ev.statement):
+        if other(ev.statement):
+            continue
+        corrected = [(cosine, e) for s, e in options if e.chunk.article_id == article_id and CORRECTS.search(s)
+                     and other(s) and (cosine := restates(s)) >= RESTATED_LOOSELY]
+        if corrected:
             picked[article_id] = max(corrected, key=lambda x: x[0])[1]
     return list(picked.values())
 

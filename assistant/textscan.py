@@ -96,6 +96,7 @@ def clock_time(text: str) -> str:
         hour = 0
     return f"{hour:02d}:{minute:02d}"
 
+
 _MERIDIEM = re.compile(r"\d\s*[ap]\.?\s?m\b|\b(?:morning|afternoon|evening|night|noon|midday|midnight)\b", re.I)
 
 
