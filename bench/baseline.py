@@ -81,6 +81,8 @@ CHAT_GALE = ROOT / "tests" / "data" / "chat_gale"  # written during the thirteen
 HAZE = ROOT / "tests" / "data" / "conflicts_haze"  # written before the fourteenth round's work: scored once at its end
 MIST = ROOT / "tests" / "data" / "conflicts_mist"  # written before the fourteenth round's work: scored once at its end
 CHAT_HAZE = ROOT / "tests" / "data" / "chat_haze"  # written before the fourteenth round's work: scored once at its end
+SLEET = ROOT / "tests" / "data" / "conflicts_sleet"  # written before the fifteenth round's work: scored once at its end
+CHAT_SLEET = ROOT / "tests" / "data" / "chat_sleet"  # written before the fifteenth round's work: scored once at its end
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -123,6 +125,8 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_sleet": (SLEET / "questions.jsonl", SLEET / "corpus", "heldout"),
+    "chat_sleet": (CHAT_SLEET / "questions.jsonl", CHAT_SLEET / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
