@@ -13,7 +13,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
-from .textscan import ANY_CLOCK, UNIT_WORD, clock_time, measured, numerals, unit_of
+from .textscan import ANY_CLOCK, SCORELINE, UNIT_WORD, clock_time, measured, numerals, unit_of
 from .thresholds import SAME_STORY, STORY_DAYS
 
 _VALUE = re.compile(r"(?:[$€£¥]\s*)?\d[\d,.]*\s*%?|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -122,7 +122,7 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+version|"
                       r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|revis(?:ed|ing)|updated|"
                       r"mistak(?:e|en|enly)|in\s+error|erroneous(?:ly)?|wrongly|incorrect(?:ly)?|misreport(?:ed)?|"
-                      r"mix(?:ed)?\s+up|had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
+                      r"(?:the|was|were|is)\s+wrong|mix(?:ed)?\s+up|had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
                       r"(?:earlier|previously|initially|originally)\s+(?:said|reported|stated|put|gave|given|estimated|"
                       r"announced))\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
@@ -138,6 +138,8 @@ def value_key(span: str, answer_type: str) -> str:
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), span).strip()
     if answer_type == "amount":
         text = _AGE_SAID.sub("", text)  # "the 91-year-old", "aged 91": 91, an age
+    if answer_type == "amount" and (result := SCORELINE.fullmatch(text)):  # "81-78" / "81–78": a result, both sides
+        return "-".join(re.findall(r"\d+", result.group(0)))
     if answer_type == "amount" and (size := measured(text)) is not None:  # "41 kilometres" / "41km": 41000
         return f"{size:g}"
     if answer_type == "amount" and (m := _AMOUNT.search(numerals(text))):  # "ninety-three" / "93"

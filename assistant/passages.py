@@ -13,7 +13,7 @@ from .evidence import Evidence, context
 from .question import YEAR, Question
 from .retrieval import Hit
 from .sentences import is_instruction, sentences, tokset
-from .spans import SPEECH_VERB, attached, names_role, typed_spans
+from .spans import SPEECH_VERB, attached, names_role, speaks, typed_spans
 from .thresholds import NEAR_TIE, SECTION_ASKED, SECTION_LIKE, SECTION_FOCUS, TYPED_BONUS
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -104,8 +104,10 @@ _TYPED = ("date", "place", "amount", "person", "agent", "organization", "entity"
 
 
 def _typed(question: Question, unit: str) -> bool:
-    """The sentence holds a span of the asked type, of what the question measures."""
-    return not is_instruction(unit) and bool(typed_spans(unit, question)) and attached(question, unit)
+    """The sentence holds a span of the asked type, of what the question measures (for "whose will is paying", not
+    only the one who says it: "Merrick Womersley, the choir's secretary, said members had been stunned")."""
+    return not is_instruction(unit) and any(not speaks(question, e.text, unit) for e in typed_spans(unit, question)) \
+        and attached(question, unit)
 
 
 def _weight(question: Question, unit: str, first_of_list: bool) -> float:
@@ -129,6 +131,11 @@ def _weight(question: Question, unit: str, first_of_list: bool) -> float:
     if question.answer_type in _TYPED and question.intent == "fact" and _typed(question, unit):
         return 1.0 + TYPED_BONUS  # "when did X": a sentence that gives a date; "how many farms": "3,800 farms"
     return 1.0
+
+
+def _open_quote(text: str) -> bool:
+    """The sentence opens a quotation it does not close (the splitter cut "“Four millimetres. That's ...,” she said.")."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Evidence | None:
@@ -195,14 +202,21 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         # "X increased by $14 million." then "The increase was due to ..."; "The union says the strike is about
         # staffing rather than pay." before "Belvarra has 612 fully qualified controllers ..."
         reason = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and causal(units[i])), None)
+        if reason is None and best + 1 < len(units) and best + 1 not in picked and not is_instruction(units[best + 1]):
+            # news gives an event, then what led to it in words no marker names ("Asquine shot the whole tournament
+            # with a borrowed bow." then "The upper limb of her own bow cracked in the hold of her flight")
+            reason = best + 1
         if reason is not None and reason not in picked:
             picked.append(reason)
     if question.intent == "fact" and question.answer_type in _TYPED \
             and not any(_typed(question, units[i]) for i in picked):
         # "The number of people hurt was higher than first thought." then "A total of 23 were injured.": the
         # sentence that names what is asked and the next (or the one before) that gives it
-        near = next((i for i in (best + 1, best - 1) if 0 <= i < len(units) and _typed(question, units[i])), None)
-        if near is not None and near not in picked:
+        # (of any sentence picked: "The 1911 schooner had arrived on Friday." then "Having crossed overnight, she
+        # came alongside at 8.40am" for an arrival time, where the best is the sentence that names the ship)
+        near = next((j for i in picked for j in (i + 1, i - 1)
+                     if 0 <= j < len(units) and j not in picked and _typed(question, units[j])), None)
+        if near is not None:
             picked.append(near)
             covered |= tokset(units[near])
     if question.speech and best - 1 not in picked and best > 0 and _BY_PRONOUN.search(units[best]) \
@@ -215,10 +229,14 @@ def from_text(question: Question, hit: Hit, meaning: dict[str, float]) -> Eviden
         # "what did the deputy governor say": his words, where the sentence that names him reports them and
         # the next quotes them ("... said in a statement that pay was still rising too quickly." then "“Wages
         # are growing at 5.1 percent a year ...,” he said."), or a quote goes on ("“Cash is the spare tyre.”")
-        for i in range(max(picked) + 1, min(max(picked) + 3, len(units))):
-            if not _QUOTED.match(units[i]) or len(picked) >= 3:
-                break
-            picked.append(i)
+        # (after each sentence picked, the best first: "Dorsay was gracious in defeat. “Four millimetres. That's
+        # about the width of the arrow,” she said."; a quotation the splitter cut goes on to its end)
+        for start in list(picked):
+            for i in range(start + 1, min(start + 3, len(units))):
+                if len(picked) >= 3 or not (_QUOTED.match(units[i]) or _open_quote(units[i - 1])):
+                    break
+                if i not in picked:
+                    picked.append(i)
     after = max(picked) + 1
     if len(picked) < 3 and after < len(units) and _GOES_ON.match(units[after]) \
             and question.coverage(tokset(units[after])):

@@ -115,12 +115,12 @@ _AHEAD_ASKED = re.compile(r"\bwhat(?:['’]s|\s+is|\s+comes?|\s+happens?)\s+(?:n
                           r"\bwhat\s+(?:will|would)\s+happen\b|\bnext\s+steps?\b|\bwhat\s+(?:are\s+)?(?:they|the\s+\w+)\s+"
                           r"(?:going|planning)\s+to\s+do\b", re.I)
 _CONCERN = re.compile(r"\b(?:worr(?:y|ies|ied|ying)|concern(?:s|ed)?|fear(?:s|ed)?|afraid|risks?|threats?)\b", re.I)
-_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast)\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast|steep|sharp)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
 _WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|"
                   r"what(?:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?:[\w’'-]+\s+){0,3}(?:justifications?|rationale|reasoning|grounds)\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"
                   r"what\s+(?:\w+\s+){0,2}(?:caused|drove|led\s+to|contributed\s+to|resulted\s+in)\b)|"
-                  r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
+                  r"\b(?:driven|caused|influenced)\s+by\s*\??\s*$|^\s*(?:and|so|but)\s+why\b|\bwhy\s*\??\s*$|\b(?:due|attributable)\s+to\s*\??\s*$", re.I)
 # what a thing is, means, includes or how it is worked out: sentences answer, a row's figures do not
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+)?(?!the\b)[\w“”\"'’().&/-]+(?:\s+[\w“”\"'’().&/-]+){0,2}\s*\?\s*$|"
@@ -536,7 +536,7 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
     tags = _before_clause(tags)
     while len(tags) > 1 and tags[-1][1] in ("VBN", "VBD") and tags[-2][1] in _NOUN_TAGS:
         tags = tags[:-1]  # "cello year made", "jackpot ticket sold": what was done to it says which
-    if any(tag in ("WP", "WDT", "WRB", "WP$", "MD", "VBD") for _, tag in tags) or not tags:
+    if any(tag in ("WP", "WDT", "WRB", "WP$") for _, tag in tags) or not tags:
         return "", ""
     if (tokenize(tags[-1][0]) or [""])[-1] in _QUANTITY and len(tags) - 1 not in dated:
         # a quantity last, after its place ("copperleaf way orrinsford to wykenhold length"), or whatever the tagger
@@ -545,6 +545,10 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         counted = len(tags) > 1 and tags[-2][1] in ("NN", "NNS") and (tokenize(tags[-1][0]) or [""])[-1] in _TALLIED \
             and (tokenize(tags[-2][0]) or [""])[-1] not in _QUANTITY
         return "amount", (tokenize(tags[-2][0]) or [""])[-1] if counted else ""
+    # a clause ("ferry sank"), unless a quantity ends it (above: a word the tagger reads as a verb, "seaweed farm
+    # losses percentage") or the verb is in what follows the head's preposition ("share of the harvest wiped out by")
+    if any(tag in ("MD", "VBD") for _, tag in tags[:_preposition(tags)]):
+        return "", ""
     if any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
     end = _preposition(tags)

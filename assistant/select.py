@@ -19,8 +19,8 @@ from .retrieval import Hit
 from .sentences import tokset
 from .spans import answer_span, attached, is_sum, names_role, on_calendar, typed_spans
 from .tables import from_row, names_in_order, row_label
-from .thresholds import (ANSWER_CANDIDATES, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE, FULL_SUPPORT,
-                         MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
+from .thresholds import (ANSWER_CANDIDATES, ENTITY_UNNAMED, FALLBACK_DEPTH, FOLLOWED, FALLBACK_OTHER, FALLBACK_SCORE,
+                         FULL_SUPPORT, MIN_LABEL, MIN_MEANING, MIN_P, MIN_PHRASE, MIN_SUPPORT, PART_LABEL, PART_PHRASE,
                          REASON_MEANING, RESTATED_STORY, ROLE_UNNAMED, WHOLE_ROW_SUPPORT)
 
 def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str, float]) -> list[Evidence]:
@@ -62,6 +62,12 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
     if question.role and any(names_role(question.role, e.statement) for e in out):
         for e in out:  # "who is the prime minister": evidence that names no one in that role does not answer
             e.score *= 1.0 if names_role(question.role, e.statement) else ROLE_UNNAMED
+    # what someone thinks or says ("what worries oyelami about teskara ..."): a passage that names no Oyelami, where
+    # one of the best does, tells what someone else thinks (a fact's passage need not repeat the cup's name)
+    holders = question.entities if question.speech or question.reasons and not question.why else []
+    named = [n for n in holders if any(mentions(n, e.chunk.embed_text()) for e in out[:ANSWER_CANDIDATES])]
+    for e in out:
+        e.score *= ENTITY_UNNAMED ** sum(not mentions(n, e.chunk.embed_text()) for n in named)
     out.sort(key=lambda e: (-round(e.score, 6), e.chunk.id))  # ties (and float noise) by id: reproducible
     if not question.years:
         _latest_first(out)

@@ -23,7 +23,7 @@ from .question import QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .retrieval import Hit
 from .sentences import sentences, tokset
-from .textscan import ANY_CLOCK, TITLE, converted, same_clock
+from .textscan import ANY_CLOCK, SCORELINE, TITLE, converted, same_clock
 from .spans import SPEECH_VERB, TYPE_LABELS, answer_span, attached, entities_of, reports_date, speaks, typed_spans
 from .thresholds import (ANSWERS_TOO, CONVERTED, COPY, RESTATED, RESTATED_LOOSELY, RESTATED_STORY, SAME_SUBJECT, SCALE,
                          SIDE_DEPTH, SLOT_LIKE)
@@ -465,11 +465,13 @@ _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projection
 def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     """Two answers to one question: of one kind of amount ("$65m" and "three" valleys, a price "a share" and
     a company's price, are not), dates on the calendar (not "2 hours") that name a month or a day both, both
-    forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), not what is now and
+    forecasts or both outcomes ("forecast 2.1m tonnes" / "came in at 1.8m" are two facts), both results or neither
+    ("81-78" / "two" sides), not what is now and
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
         and (kind != "date" or all(CALENDAR.search(v) or ANY_CLOCK.search(v) for v in (a, b))) \
-        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)) \
+        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)
+             and bool(SCORELINE.fullmatch(a.strip())) == bool(SCORELINE.fullmatch(b.strip()))) \
         and (kind != "date" or precision(a) == precision(b))
 
 
@@ -544,8 +546,8 @@ def _held_by_another(question: Question, statement: str, span: str, claim: str =
     does not name all the question names, and the nearest name before the value is another's ("Halbrook is
     the bigger partner: it reported revenue of $310 million" asked of Pennick's revenue; not "a wildfire
     out of the Sollen Hills destroyed 37 homes on the edge of Varnholt" asked of Varnholt)."""
-    if question.answer_type not in ("amount", "date", "place"):
-        return False
+    if question.answer_type not in ("amount", "date", "place") or SCORELINE.fullmatch(span.strip()):
+        return False  # (a result is the match's, whoever turned the game: "the guard Imran Qureshi ... win 81-76")
     sentence = next((s for s in sentences(statement) if span in s), "")
     if _named(question) and all(mentions(e, sentence) for e in _named(question)):
         return False

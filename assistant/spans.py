@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import ANY_CLOCK, CLOCK, MONTH, TITLE, UNIT_WORD, numerals
+from .textscan import ANY_CLOCK, CLOCK, MONTH, SCORELINE, TITLE, UNIT_WORD, numerals
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -43,6 +43,8 @@ _AMOUNT = re.compile(r"(?:[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per\s
                      r"thousand)?(?:\s+[a-z]+)?")
 _NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)*"  # "Shinzo Abe", "Kyodo News"
 _WORD = re.compile(r"[\w’'.-]+")
+_INTERIM = re.compile(r"\W*(?:at\s+|by\s+)?(?:the\s+)?(?:half[\s-]?time|the\s+break|the\s+interval)\b", re.I)
+_SCORE_ASKED = re.compile(r"\b(?:scores?|scorelines?|final\s+result|(?:points|goals|runs)\s+each|margin)\b", re.I)
 _FALLBACK = {"date": re.compile(f"(?i:{ANY_CLOCK.pattern})|{_DATE.pattern}"), "amount": _AMOUNT}
 # an amount is of a noun up to this many words after it ("3,400 first-week visitors") or before it ("visitors
 # numbered 3,400", "revenue rose 22 percent to 502 million")
@@ -91,6 +93,11 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
         found = [e for e in found if not CLOCK.match(text, e.start)]
+    if question.answer_type == "amount" and _SCORE_ASKED.search(question.asked) and SCORELINE.search(text):
+        # "what was the scoreline", "how many points each", of a text that gives results: "won 81-76", not the
+        # "four" minutes left nor "trailed 40-37 at half-time"
+        found = [Entity(m.group(0), "SCORE", m.start(), m.end()) for m in SCORELINE.finditer(text)
+                 if not _INTERIM.match(text[m.end():]) or _INTERIM.search(question.asked)]
     if question.changed_to:  # "what will the payment drop to": "reduce it to 238 euros", not "cut by 15 percent"
         found = [e for e in found if re.search(r"\bto\s+(?:about\s+|around\s+|roughly\s+)?$", text[max(0, e.start - 16):e.start])]
     if question.answer_type == "date" and _AHEAD.search(question.asked):  # "when does the limit come in": not the

@@ -15,7 +15,7 @@ from .tables import label_words, parse_number, read_row, row_label, value_column
 from .thresholds import FALLBACK_SCORE, MAX_MEMBERS, RANK_DEPTH, RANK_WIDTH
 
 # a row that adds up others ("Total revenue", "All three regions", "Overall")
-_TOTAL = re.compile(r"total|(?:all|overall|combined)\b(?!\s+others?\b)", re.I)
+_TOTAL = re.compile(r"total|(?:all|overall|combined)\b(?!\s+others?\b)|.*\btotals?$", re.I)  # "Total", "Ledovia total"
 _OTHER = re.compile(r"(?:\w+\s+)?others?\b", re.I)  # a catch-all row ("Other countries", "Four other stores")
 
 
@@ -101,7 +101,7 @@ def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tupl
 _LOSS = re.compile(r"\b(?:lost|los(?:e|es|ing)|cut|cuts|reduced|fell|fall(?:s|ing)?|dropped|drops?|declined?|declining|shr[aiu]nk|"
                    r"shrinks?|shed|decreased?|worst|hardest)\b", re.I)
 _GAIN = re.compile(r"\b(?:gain(?:ed|s)?|grew|grow(?:s|n|ing)?|rose|ris(?:e|es|ing)|increased?|fastest)\b", re.I)
-_SIGN = re.compile(r"^\s*[+\-−–]\s*[\d.]")
+_SIGN = re.compile(r"^\s*(?:[+\-−–]\s*[\d.]|(?:up|down|rose|fell|grew|dropped)\s+(?:by\s+)?[\d.])", re.I)  # "+6.3%", "Up 34 percent"
 
 
 def _label_header(chunk: Chunk) -> str:

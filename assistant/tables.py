@@ -28,8 +28,16 @@ _NUMBER = re.compile(r"^\(?[-−–+]?\s*[$€£¥]?\s*\(?\s*[-−–]?[\d,]*\.?
 _VERSUS = re.compile(r"(?:19|20)\d\d\W+(?:vs\.?|versus|over|compared\s+(?:to|with))\W+(?:19|20)\d\d", re.I)
 
 
+# a change in words, as news tables give it: "Up 34 percent", "down 2.5 per cent", "fell 12%"
+_WORDED = re.compile(r"^(?:(up|rose|grew|gained|increased)|(down|fell|dropped|lost|decreased))\s+(?:by\s+)?(.+)$", re.I)
+_PERCENT_WORD = re.compile(r"\s*(?:per\s*cent|percent|pc)\.?$", re.I)
+
+
 def parse_number(cell: str) -> float | None:
-    cell = cell.strip()
+    cell = _PERCENT_WORD.sub("%", cell.strip())
+    if m := _WORDED.match(cell):
+        value = parse_number(m.group(3))
+        return None if value is None else (-abs(value) if m.group(2) else abs(value))
     if not cell or not _NUMBER.match(cell):
         return None
     negative = "(" in cell or bool(re.search(r"[-−–]\s*[$€£¥]?\s*\d", cell))
@@ -200,16 +208,17 @@ def _columns(query: Question, headers: list[str], cells: list[str], label_at: in
     gain, best_i = max(cell_hits, default=(0.0, -1))
     # ... but a column the question names in full ("the expected outcome of coordinated engagement
     # with ASEAN") is asked for, the cell it quotes only says which row
+    # a "when", "where", "who" asked is the cell that holds one, not the cell the question quotes to say which row
+    # ("how often will hembury savings have someone at the hub": "One day a fortnight" under "When", not "Banking
+    # hub, Market Hill" under "Where"), nor the column whose header shares its words where that holds none ("when do
+    # pharmacies stop getting prescriptions by fax": "31 December 2030" under "Deadline", not "What must stop using fax")
+    quoted = {j for g, j in cell_hits if g > 0}
+    typed = [i for i in candidates if i not in quoted and typed_spans(cells[i], query, guess=False)] \
+        if query.answer_type in ("date", "place", "person") and not (query.rank_rows or query.compare) else []
+    if typed and not any(typed_spans(cells[i], query, guess=False) for i in picked):
+        return typed[:1]
     if picked and (gain <= query.coverage(covered) or any(_tokset(headers[i]) <= asked for i in picked)):
         return sorted(picked)
-    if not picked and query.answer_type in ("date", "place", "person") and not (query.rank_rows or query.compare):
-        # no header named: a "when", "where", "who" asked is the cell that holds one, not the cell the question
-        # quotes to say which row ("how often will hembury savings have someone at the hub": "One day a fortnight"
-        # under "When", not "Banking hub, Market Hill" under "Where")
-        quoted = {j for g, j in cell_hits if g > 0}
-        typed = [i for i in candidates if i not in quoted and typed_spans(cells[i], query, guess=False)]
-        if typed:
-            return typed[:1]
     if gain > 0:
         return [best_i]
     # "how much is earmarked for reading tutors": a figure is asked and the row holds one ("2026 budget (millions)")

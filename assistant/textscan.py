@@ -192,3 +192,7 @@ def numerals(text: str) -> str:
 
 
 TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord)\.?\s+", re.I)  # a person's title, before a name
+
+
+# a result: "won 81-78", "a 2-1 win" (not "2019-20", "10-15%", a date "12-03")
+SCORELINE = re.compile(r"(?<![\w.,/–-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\w/%–-]|[.,]\d|\s*(?:%|per\s*cent|percent)\b)")
