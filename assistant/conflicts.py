@@ -122,7 +122,8 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+version|"
                       r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|revis(?:ed|ing)|updated|"
                       r"mistak(?:e|en|enly)|in\s+error|erroneous(?:ly)?|wrongly|incorrect(?:ly)?|misreport(?:ed)?|"
-                      r"(?:the|was|were|is)\s+wrong|mix(?:ed)?\s+up|had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
+                      r"(?:the|was|were|is)\s+wrong|mix(?:ed)?\s+up|"
+                      r"had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
                       r"(?:earlier|previously|initially|originally)\s+(?:said|reported|stated|put|gave|given|estimated|"
                       r"announced))\b", re.I)
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,

@@ -115,7 +115,8 @@ _AHEAD_ASKED = re.compile(r"\bwhat(?:['’]s|\s+is|\s+comes?|\s+happens?)\s+(?:n
                           r"\bwhat\s+(?:will|would)\s+happen\b|\bnext\s+steps?\b|\bwhat\s+(?:are\s+)?(?:they|the\s+\w+)\s+"
                           r"(?:going|planning)\s+to\s+do\b", re.I)
 _CONCERN = re.compile(r"\b(?:worr(?:y|ies|ied|ying)|concern(?:s|ed)?|fear(?:s|ed)?|afraid|risks?|threats?)\b", re.I)
-_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast|steep|sharp)\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many|long|old|far|big|large|high|often|heavy|tall|deep|wide|fast|steep|"
+                       r"sharp)\b", re.I)
 _WHO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b|.*\bwho\s*\??\s*$", re.I)  # "lido contract won by who"
 _WHY = re.compile(r"^\s*(?:why\b|how\s+come\b|what(?:['’]s|\s+is|\s+was)?\s+behind\b|"
                   r"what(?:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?:[\w’'-]+\s+){0,3}(?:justifications?|rationale|reasoning|grounds)\b|what\s+(?:made|makes|prompted|triggered)\b|what\s+(?:was|were|is|are)\s+the\s+(?:\w+\s+)?(?:reasons?|causes?|drivers?)\b|"

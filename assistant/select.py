@@ -62,9 +62,10 @@ def select(store: Store, question: Question, hits: list[Hit], meaning: dict[str,
     if question.role and any(names_role(question.role, e.statement) for e in out):
         for e in out:  # "who is the prime minister": evidence that names no one in that role does not answer
             e.score *= 1.0 if names_role(question.role, e.statement) else ROLE_UNNAMED
-    # what someone thinks or says ("what worries oyelami about teskara ..."): a passage that names no Oyelami, where
-    # one of the best does, tells what someone else thinks (a fact's passage need not repeat the cup's name)
-    holders = question.entities if question.speech or question.reasons and not question.why else []
+    # what worries someone ("what worries oyelami about teskara ..."): a passage that names no Oyelami, where one of
+    # the best does, tells what someone else thinks (a fact's passage need not repeat the cup's name, nor a remark the
+    # company's: "who from the union criticised the wendmoor sale terms")
+    holders = question.entities if question.reasons and not question.why else []
     named = [n for n in holders if any(mentions(n, e.chunk.embed_text()) for e in out[:ANSWER_CANDIDATES])]
     for e in out:
         e.score *= ENTITY_UNNAMED ** sum(not mentions(n, e.chunk.embed_text()) for n in named)

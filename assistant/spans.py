@@ -268,7 +268,11 @@ def attributed(e: Entity, text: str) -> bool:
     return bool(_ATTRIBUTED.search(text[max(0, e.start - 80):e.start]) or _DATELINE.search(text[:e.start]))
 
 
-_SAYING = re.compile(r"\b(?:say|said|says|announc\w*|report\w*|confirm\w*|told|unveil\w*|publish\w*|name[ds]?)\b", re.I)
+# (and what is done by saying it: "who from the union criticised the sale terms" is answered by who said so)
+_SAYING = re.compile(r"\b(?:say|said|says|announc\w*|report\w*|confirm\w*|told|unveil\w*|publish\w*|name[ds]?|"
+                     r"critici[sz]\w*|complain\w*|warn\w*|object\w*|argu\w*|prais\w*|condemn\w*|accus\w*|welcom\w*|"
+                     r"protest\w*|question\w*|defend\w*|blam\w*|urg\w*|insist\w*|admit\w*|apologi[sz]\w*|call\w*)\b",
+                     re.I)
 
 
 SPEECH_VERB = r"\b(?:said|says|told|added|explained|confirmed|announced|stated)\b"  # who says what a sentence reports

@@ -101,7 +101,8 @@ def ranked(store: Store, query: Question, evidence: list[Evidence]) -> list[tupl
 _LOSS = re.compile(r"\b(?:lost|los(?:e|es|ing)|cut|cuts|reduced|fell|fall(?:s|ing)?|dropped|drops?|declined?|declining|shr[aiu]nk|"
                    r"shrinks?|shed|decreased?|worst|hardest)\b", re.I)
 _GAIN = re.compile(r"\b(?:gain(?:ed|s)?|grew|grow(?:s|n|ing)?|rose|ris(?:e|es|ing)|increased?|fastest)\b", re.I)
-_SIGN = re.compile(r"^\s*(?:[+\-−–]\s*[\d.]|(?:up|down|rose|fell|grew|dropped)\s+(?:by\s+)?[\d.])", re.I)  # "+6.3%", "Up 34 percent"
+# a signed change: "+6.3%", "-13.4%", "Up 34 percent"
+_SIGN = re.compile(r"^\s*(?:[+\-−–]\s*[\d.]|(?:up|down|rose|fell|grew|dropped)\s+(?:by\s+)?[\d.])", re.I)
 
 
 def _label_header(chunk: Chunk) -> str:

@@ -93,7 +93,8 @@ FOLLOWED = 0.5  # a follow-up's evidence from the articles the previous answer c
 NEAR_TIE = 0.97  # a passage's second-best sentence scoring this share of the best is quoted with it (a question
 # with no typed answer): probe dev answer +1 point, seed chat +6.7; 0.95 only lengthened one more answer
 TYPED_BONUS = 0.5  # a sentence holding a span of the asked answer type (a date for "when") scores this more
-ENTITY_UNNAMED = 0.85  # evidence whose passage lacks a name the question gives (and one of the best has) scores this share
+ENTITY_UNNAMED = 0.85  # "what worries X": evidence whose passage lacks a name the question gives (one of the best
+#                        has it) scores this share for each (set by hand on chat_haze's Oyelami question)
 ROLE_UNNAMED = 0.7  # "who is X": evidence that names no one in that role scores this share
 
 # ----- composing --------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ HAZE = ROOT / "tests" / "data" / "conflicts_haze"  # written before the fourteen
 MIST = ROOT / "tests" / "data" / "conflicts_mist"  # written before the fourteenth round's work: scored once at its end
 CHAT_HAZE = ROOT / "tests" / "data" / "chat_haze"  # written before the fourteenth round's work: scored once at its end
 SLEET = ROOT / "tests" / "data" / "conflicts_sleet"  # written before the fifteenth round's work: scored once at its end
-CHAT_SLEET = ROOT / "tests" / "data" / "chat_sleet"  # written before the fifteenth round's work: scored once at its end
+CHAT_SLEET = ROOT / "tests" / "data" / "chat_sleet"  # ... with it
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -119,14 +119,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "conflicts_haze": (HAZE / "questions.jsonl", HAZE / "corpus", "heldout"),
     "conflicts_mist": (MIST / "questions.jsonl", MIST / "corpus", "heldout"),
     "chat_haze": (CHAT_HAZE / "questions.jsonl", CHAT_HAZE / "corpus", "heldout"),
+    "conflicts_sleet": (SLEET / "questions.jsonl", SLEET / "corpus", "heldout"),
+    "chat_sleet": (CHAT_SLEET / "questions.jsonl", CHAT_SLEET / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_sleet": (SLEET / "questions.jsonl", SLEET / "corpus", "heldout"),
-    "chat_sleet": (CHAT_SLEET / "questions.jsonl", CHAT_SLEET / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
