@@ -546,13 +546,13 @@ def terse_type(tags: list[tuple[str, str]], dated: set[int]) -> tuple[str, str]:
         counted = len(tags) > 1 and tags[-2][1] in ("NN", "NNS") and (tokenize(tags[-1][0]) or [""])[-1] in _TALLIED \
             and (tokenize(tags[-2][0]) or [""])[-1] not in _QUANTITY
         return "amount", (tokenize(tags[-2][0]) or [""])[-1] if counted else ""
+    end = _preposition(tags)
     # a clause ("ferry sank"), unless a quantity ends it (above: a word the tagger reads as a verb, "seaweed farm
     # losses percentage") or the verb is in what follows the head's preposition ("share of the harvest wiped out by")
-    if any(tag in ("MD", "VBD") for _, tag in tags[:_preposition(tags)]):
+    if any(tag in ("MD", "VBD") for _, tag in tags[:end]):
         return "", ""
     if any(tag in ("VBZ", "VBP") for _, tag in tags) and tags[-1][1] not in _NOUN_TAGS:
         return "", ""
-    end = _preposition(tags)
     # a name is what it is about, not what it asks ("stourvale water penalty sallowfield crown court")
     # (but a date's own word, last, is what it asks: "cello year made")
     if tags[end - 1:end] and tags[end - 1][0].lower() in ("year", "date", "day", "month") and end - 2 not in dated:

@@ -563,25 +563,17 @@ def test_what_someone_said_is_answered_with_their_words(tmp_path_factory, embedd
 
 def test_which_row_lost_or_gained_most_is_read_in_the_table_of_that_kind(tmp_path, embeddings):
     """"which region lost the most people": the table whose rows are regions, read in its column of signed
-    changes, the most lost being the lowest; a sentence that says so only roughly does not answer it."""
+    changes, the most lost being the lowest; a sentence that says so only roughly does not answer it. News tables
+    word their changes ("Up 38 percent") and put the total last ("Varnia total"): the change column is ranked with its
+    signs, the total is no region; "when" asked of a row is its date cell, not the column whose header shares the
+    question's words ("What must stop using fax")."""
     (tmp_path / "census.md").write_text(
         "# Census shows Marvolia shrinking\n\nMarvolia's population fell for the first time since records began, "
         "the statistics office said on Monday. Every region but the capital lost people, most of all in the north.\n\n"
         "| Region | Population 2015 | Population 2025 | Change |\n|---|---|---|---|\n"
         "| Capital District | 1,200,000 | 1,310,000 | +9.2% |\n| Lake Country | 640,000 | 611,000 | -4.5% |\n"
         "| Northern Fells | 410,000 | 352,000 | -14.1% |\n| Southern Shore | 505,000 | 488,000 | -3.4% |\n", encoding="utf-8")
-    answerer = indexed(tmp_path, embeddings)
-    assert answerer.ask("which region lost the most people in the marvolia census").answer \
-        .startswith("Northern Fells has the lowest value under “Change” (-14.1%)")
-    grew = answerer.ask("which region grew fastest in the marvolia census")
-    assert grew.answer.startswith("Capital District has the highest")
-
-
-def test_a_news_table_reads_changes_said_in_words_its_total_row_and_the_cell_that_holds_a_date(tmp_path, embeddings):
-    """News tables word their changes ("Up 38 percent") and put the total last ("Varnia total"): the change column is
-    ranked with its signs, the total is no region; "when" asked of a row is its date cell, not the column whose header
-    shares the question's words ("What must stop using fax")."""
-    (tmp_path / "tb.md").write_text(
+    (tmp_path / "measles.md").write_text(
         "# Measles cases in Varnia rise by a third\n\nMeasles cases rose in all but one region of Varnia last year, the "
         "health agency said on Tuesday.\n\n| Region | Cases in 2028 | Cases in 2029 | Change |\n|---|---|---|---|\n"
         "| Capital region | 610 | 842 | Up 38 percent |\n| North Coast | 305 | 389 | Up 28 percent |\n"
@@ -591,6 +583,9 @@ def test_a_news_table_reads_changes_said_in_words_its_total_row_and_the_cell_tha
         "| Phase 1 | 30 September 2030 | Messages between hospitals |\n"
         "| Phase 2 | 31 December 2030 | Prescriptions sent to pharmacies |\n", encoding="utf-8")
     answerer = indexed(tmp_path, embeddings)
+    assert answerer.ask("which region lost the most people in the marvolia census").answer \
+        .startswith("Northern Fells has the lowest value under “Change” (-14.1%)")
+    assert answerer.ask("which region grew fastest in the marvolia census").answer.startswith("Capital District has the highest")
     assert answerer.ask("which varnia region saw measles cases rise the most").answer \
         .startswith("Capital region has the highest value under “Change” (Up 38 percent)")
     assert answerer.ask("which varnia region's measles cases fell the most").answer.startswith("Lake District has the lowest")
