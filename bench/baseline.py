@@ -83,6 +83,8 @@ MIST = ROOT / "tests" / "data" / "conflicts_mist"  # written before the fourteen
 CHAT_HAZE = ROOT / "tests" / "data" / "chat_haze"  # written before the fourteenth round's work: scored once at its end
 SLEET = ROOT / "tests" / "data" / "conflicts_sleet"  # written before the fifteenth round's work: scored once at its end
 CHAT_SLEET = ROOT / "tests" / "data" / "chat_sleet"  # ... with it
+RIME = ROOT / "tests" / "data" / "conflicts_rime"  # written before the sixteenth round's work: scored once at its end
+CHAT_HAIL = ROOT / "tests" / "data" / "chat_hail"  # ... with it
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -127,6 +129,8 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_rime": (RIME / "questions.jsonl", RIME / "corpus", "heldout"),
+    "chat_hail": (CHAT_HAIL / "questions.jsonl", CHAT_HAIL / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
