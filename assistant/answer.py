@@ -28,6 +28,7 @@ from .evidence import Evidence
 from .conversation import Turn, leaning, resolve, turns_of
 from .meaning import Meaning
 from .passages import attribution
+from .spans import attached
 from .question import Question, truecased, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
@@ -126,6 +127,8 @@ class Answerer:
         # "sculptor" or "lake" is one
         if q.head and not q.answer_type:
             q = replace(q, answer_type=self._kind_by_meaning(q.head))
+        if q.head and not q.answer_type and q.intent == "fact":
+            q = _figure_of(q, found)
         elif q.answer_type == "entity" and q.kind:
             q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length
@@ -279,6 +282,19 @@ class Answerer:
     def _decline(self, q: Question, hits: list[Hit]) -> Answer:
         related = [Citation.of(h.chunk, h.chunk.text, 0) for h in hits[:3]]
         return Answer(question=q.asked, answered=False, answer=DECLINE, mode="grounded", related=related)
+
+
+def _figure_of(q: Question, passages: list[str]) -> Question:
+    """A terse query whose head no word list or kind types ("valdren bond auction average yield") asks an amount
+    where the passages found give it as one: most of their sentences that name it tie a figure to it ("at an average
+    yield of 3.87%", "The average yield came out at 3.87%"), as they tie one to "visitors" asked how many."""
+    asked = replace(q, answer_type="amount", measure=(tokenize(q.head) or [""])[-1])
+    if not asked.measure:
+        return q
+    naming = [s for p in passages for s in sentences(p) if asked.measure in tokset(s)]
+    near = replace(asked, counted=True)  # the figure beside the word, not anywhere in its sentence
+    tied = [s for s in naming if attached(near, s)]
+    return asked if len(tied) >= max(2, len(naming) / 2) else q
 
 
 def _mention(name: str, statement: str, chunks: Iterable[Chunk]) -> str:

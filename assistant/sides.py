@@ -320,6 +320,22 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                      and other(s) and (cosine := restates(s)) >= RESTATED_LOOSELY]
         if corrected:
             picked[article_id] = max(corrected, key=lambda x: x[0])[1]
+    # an article that names the claim's value as an error it corrects ("An earlier version said the men's title had
+    # been won by Sholto Stott") disagrees with it: it states its own answer, the one its best evidence for the question
+    # gives, whatever its words ("The men's title went to Canon Fulke Jolliffe", 0.25 to the claim)
+    for article_id in others if not given else ():
+        if article_id in picked or not one_story(article_id) or not any(
+                CORRECTS.search(s) and any(same_value(value_key(e.text, question.answer_type), mine_key)
+                                           for e in typed_spans(s, question, replaced=True))
+                for c in store.article_chunks(article_id) if c.kind != "table_row" for s in sentences(c.text)):
+            continue
+        for own in chunks[article_id]:
+            span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
+            s = next((s for s in sentences(own.statement) if span and span in s), "")
+            if s and other(s) and not CORRECTS.search(s) and _comparable_in(question, mine, claim, span, s, now) \
+                    and counts(article_id, s):
+                picked[article_id] = replace(own, statement=s, quote=s)
+                break
     return list(picked.values())
 
 
@@ -328,9 +344,17 @@ _YEAR_NEAR = 60  # characters either side of a value where a year says which yea
 
 
 def _near(sentence: str, value: str) -> str:
-    """The words within _YEAR_NEAR characters of a value in its sentence."""
+    """The words within _YEAR_NEAR characters of a value in its sentence; a year asked ("made in 1731") left out: it is
+    the answer, not the year the answer is of; and a relative clause after it, which tells of the value."""
     at = max(sentence.find(value), 0)
-    return sentence[max(at - _YEAR_NEAR, 0):at + len(value) + _YEAR_NEAR]
+    inside = "…" if YEAR.fullmatch(value.strip()) else value
+    after = sentence[at + len(value):at + len(value) + _YEAR_NEAR]
+    if _DESCRIBED.match(after):  # "Canon Fulke Jolliffe, who retired last year": of him, not of when he won
+        after = ""
+    return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{after}"
+
+
+_DESCRIBED = re.compile(r",\s+(?:who|whose|whom|which)\b", re.I)  # a relative clause: what the value is, not when
 
 
 _FIRST = re.compile(r"\b(?:first|earliest|opening)\b(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
@@ -349,10 +373,12 @@ def _end(text: str, value: str) -> str:
 
 
 def _year_at(sentence: str, value: str) -> str:
-    """The year said nearest a value in its sentence, within _YEAR_NEAR characters; "" if none."""
+    """The year said nearest a value in its sentence, within _YEAR_NEAR characters (not a year asked: `_near`); ""
+    if none."""
     at = max(sentence.find(value), 0)
     near = [(distance, m.group(0)) for m in YEAR.finditer(sentence)
-            if (distance := max(m.start() - at - len(value), at - m.end())) <= _YEAR_NEAR]
+            if (distance := max(m.start() - at - len(value), at - m.end())) <= _YEAR_NEAR
+            and not (distance < 0 and YEAR.fullmatch(value.strip()))]
     return min(near)[1] if near else ""
 
 
@@ -457,7 +483,7 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
 
 CALENDAR = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
                       r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-                      r"\b(?:19|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date, not a duration
+                      r"\b(?:1[0-9]|20)\d\d\b|\d{4}-\d\d-\d\d", re.I)  # a date (a year of any century), not a duration
 _FORECAST = re.compile(r"\b(?:forecasts?|forecast(?:ed|ing)|projected|projections?|predicted|predictions?|outlook|"
                        r"estimates?|estimated)\b", re.I)
 

@@ -49,6 +49,9 @@ _FALLBACK = {"date": re.compile(f"(?i:{ANY_CLOCK.pattern})|{_DATE.pattern}"), "a
 # an amount is of a noun up to this many words after it ("3,400 first-week visitors") or before it ("visitors
 # numbered 3,400", "revenue rose 22 percent to 502 million")
 AFTER_AMOUNT, BEFORE_AMOUNT = 3, 6
+# a figure with no noun of its own is of the noun its passage named before it: "When every ewe had been run through the
+# pens, 112 were missing", "41 of them were treated"
+_STANDS_FOR = re.compile(r"\s+(?:of\s+(?:them|those|these)\b|(?:were|was|are|is|had|have|has|remain(?:ed|s)?)\b)", re.I)
 
 
 def names_role(role: str, text: str) -> bool:
@@ -369,7 +372,8 @@ def _measured(question: Question, text: str, spans: list[Entity]) -> list[Entity
         return next((i for i, m in enumerate(words) if m.end() > pos), len(words))
 
     near = [e for e in spans if any(0 < i - index(e.end - 1) <= AFTER_AMOUNT or 0 < index(e.start) - i <= BEFORE_AMOUNT
-                                    or index(e.start) <= i <= index(e.end - 1) for i in at)]
+                                    or index(e.start) <= i <= index(e.end - 1) for i in at)
+            or _STANDS_FOR.match(text, e.end) and any(i < index(e.start) for i in at)]
     # a part of a whole that is: "treated 41 of the 300 workers" gives 41 workers, what the sentence says of them
     parts = {id(w): e for e in spans if e not in near for w in near if _PARTITIVE.fullmatch(text[e.end:w.start])}
     near = [parts.get(id(e), e) for e in near]
