@@ -320,22 +320,6 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
                      and other(s) and (cosine := restates(s)) >= RESTATED_LOOSELY]
         if corrected:
             picked[article_id] = max(corrected, key=lambda x: x[0])[1]
-    # an article that names the claim's value as an error it corrects ("An earlier version said the men's title had
-    # been won by Sholto Stott") disagrees with it: it states its own answer, the one its best evidence for the question
-    # gives, whatever its words ("The men's title went to Canon Fulke Jolliffe", 0.25 to the claim)
-    for article_id in others if not given else ():
-        if article_id in picked or not one_story(article_id) or not any(
-                CORRECTS.search(s) and any(same_value(value_key(e.text, question.answer_type), mine_key)
-                                           for e in typed_spans(s, question, replaced=True))
-                for c in store.article_chunks(article_id) if c.kind != "table_row" for s in sentences(c.text)):
-            continue
-        for own in chunks[article_id]:
-            span = answer_span(question, own.statement) if own.p >= ANSWERS_TOO * best.p else ""
-            s = next((s for s in sentences(own.statement) if span and span in s), "")
-            if s and other(s) and not CORRECTS.search(s) and _comparable_in(question, mine, claim, span, s, now) \
-                    and counts(article_id, s):
-                picked[article_id] = replace(own, statement=s, quote=s)
-                break
     return list(picked.values())
 
 
@@ -345,16 +329,10 @@ _YEAR_NEAR = 60  # characters either side of a value where a year says which yea
 
 def _near(sentence: str, value: str) -> str:
     """The words within _YEAR_NEAR characters of a value in its sentence; a year asked ("made in 1731") left out: it is
-    the answer, not the year the answer is of; and a relative clause after it, which tells of the value."""
+    the answer, not the year the answer is of."""
     at = max(sentence.find(value), 0)
     inside = "…" if YEAR.fullmatch(value.strip()) else value
-    after = sentence[at + len(value):at + len(value) + _YEAR_NEAR]
-    if _DESCRIBED.match(after):  # "Canon Fulke Jolliffe, who retired last year": of him, not of when he won
-        after = ""
-    return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{after}"
-
-
-_DESCRIBED = re.compile(r",\s+(?:who|whose|whom|which)\b", re.I)  # a relative clause: what the value is, not when
+    return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{sentence[at + len(value):at + len(value) + _YEAR_NEAR]}"
 
 
 _FIRST = re.compile(r"\b(?:first|earliest|opening)\b(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
