@@ -127,8 +127,8 @@ class Answerer:
         # "sculptor" or "lake" is one
         if q.head and not q.answer_type:
             q = replace(q, answer_type=self._kind_by_meaning(q.head))
-        if q.head and not q.answer_type and q.intent == "fact":
-            q = _figure_of(q, found)
+            if not q.answer_type and q.intent == "fact":
+                q = _figure_of(q, found)
         elif q.answer_type == "entity" and q.kind:
             q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length

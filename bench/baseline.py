@@ -123,14 +123,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_haze": (CHAT_HAZE / "questions.jsonl", CHAT_HAZE / "corpus", "heldout"),
     "conflicts_sleet": (SLEET / "questions.jsonl", SLEET / "corpus", "heldout"),
     "chat_sleet": (CHAT_SLEET / "questions.jsonl", CHAT_SLEET / "corpus", "heldout"),
+    "conflicts_rime": (RIME / "questions.jsonl", RIME / "corpus", "heldout"),
+    "chat_hail": (CHAT_HAIL / "questions.jsonl", CHAT_HAIL / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_rime": (RIME / "questions.jsonl", RIME / "corpus", "heldout"),
-    "chat_hail": (CHAT_HAIL / "questions.jsonl", CHAT_HAIL / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
