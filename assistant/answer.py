@@ -36,7 +36,7 @@ from .sentences import sentences, tokset
 from .table_answers import members, named_rows, ranked
 from .thresholds import (DIMENSION_MARGIN, FALLBACK_SCORE, K, KIND_LIKE, KIND_MARGIN, MEANING_CHUNKS, MEASURE_LIKE,
                          MEASURE_WORDS, SECTION_ASKED, SECTION_LIKE, SECTION_UNNAMED, SPEAKER_DEPTH, SPEAKER_MARGIN,
-                         TRUECASE_CHUNKS)
+                         TERM_WORDS, TRUECASE_CHUNKS)
 from .types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ class Answerer:
             q = replace(q, answer_type=self._kind_by_meaning(q.kind.split()[-1]) or "entity")
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length
             q = replace(q, told=self._dimension_by_meaning(q.asked, q.dimensions))
-        return replace(q, text=text, measure_like=self._measure_like(q, found)), hits, vector
+        return replace(q, text=text, measure_like=self._measure_like(q, found),
+                       terms_like=self._terms_like(q, hits[:TRUECASE_CHUNKS])), hits, vector
 
     def _dimension_by_meaning(self, asked: str, dimensions: tuple[str, ...]) -> tuple[str, ...]:
         """Which of the dimensions its words leave open a question asks, by the embedder: the one whose prompt is
@@ -156,6 +157,25 @@ class Answerer:
         if kind["place"] >= KIND_LIKE and kind["place"] - max(v for k, v in kind.items() if k != "place") >= KIND_MARGIN:
             return "place"
         return ""
+
+    def _terms_like(self, q: Question, hits: list[Hit]) -> dict[str, frozenset[str]]:
+        """The question's terms that the candidates found say in other words ("waiters" by "restaurants", "pay" by
+        "wage"): for each term its word as typed, and the stems of the candidates' words within MEASURE_LIKE of it
+        by the embedder's cosine (at most TERM_WORDS words, the best candidates' first)."""
+        named = {t for e in q.entities for t in tokenize(e)}  # a name is said in no other words ("Chinese" / "Japanese")
+        typed: dict[str, str] = {}
+        for word in re.findall(r"[A-Za-z][\w'’-]+", q.asked or q.text):
+            stem = (tokenize(word) or [""])[0]
+            if stem in q.weights and stem not in named:
+                typed.setdefault(stem, word.lower())
+        words = [w for w in dict.fromkeys(w for h in hits for w in re.findall(r"\b[a-z]{3,}\b", h.chunk.embed_text()))
+                 if (tokenize(w) or [""])[0] not in typed][:TERM_WORDS]  # (in lower case: no name says a term)
+        if not typed or not words:
+            return {}
+        vectors = self.meaning.vectors([*typed.values(), *words])
+        like = {t: frozenset(s for w in words if float(vectors[word] @ vectors[w]) >= MEASURE_LIKE for s in tokenize(w))
+                for t, word in typed.items()}
+        return {t: stems for t, stems in like.items() if stems}
 
     def _measure_like(self, q: Question, passages: list[str]) -> frozenset[str]:
         """The words of the passages found that mean what the question measures ("homes", "the arena" for

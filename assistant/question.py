@@ -222,6 +222,7 @@ class Question:
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
     head: str = ""  # a query typed as a noun phrase: its head noun as typed ("contractor" of "wenmouth sea wall contractor")
     measure_like: frozenset[str] = frozenset()  # ... and the stems the passages found say it with ("home" for "houses")
+    terms_like: dict = field(default_factory=dict)  # each term the candidates say in other words: their stems for it
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
     pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")

@@ -115,13 +115,15 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
     if question.role and not mentions(question.role.split()[-1], best.statement):
         return False  # "who was the architect of the renovation": a passage that names no architect
     if best.support < MIN_SUPPORT and not (best.meaning >= MIN_MEANING and best.chunk.kind != "table_row") \
-            and not _named_and_stated(question, best):
+            and not _named_and_stated(question, best) and not _said_otherwise(question, best):
         return False
     lookup = not (question.compare or question.which_years or question.members or question.bound
                   or question.rank_rows or question.each or named_rows)  # a plain lookup of one row's cells
     if lookup and best.chunk.kind == "table_row":
-        if not set(tokenize(" ".join([*best.chunk.row.values(), best.chunk.group]))) & set(question.terms):
-            return False  # only the table's headers match: "the proposed action for innovation", no such row
+        own = set(tokenize(" ".join([*best.chunk.row.values(), best.chunk.group])))
+        if not own & set(question.terms) and not any(like & own for like in question.terms_like.values()):
+            return False  # only the table's headers match: "the proposed action for innovation", no such row (its
+            #               own words may say a term otherwise: "waiters" / "Hotels and restaurants")
         if not best.values and best.support < WHOLE_ROW_SUPPORT:
             return False  # no column asked for is in the row: "Japan's role in cybersecurity", no such column
     if question.amount and re.match(r"\s*how\s+(?:much|many)\b", question.text, re.I) and not question.count \
@@ -143,6 +145,14 @@ def readable(question: Question, best: Evidence, named_rows: bool = False) -> bo
 
 
 _STATED = ("amount", "date", "person", "agent", "organization", "place")  # answers a passage states as a span
+
+
+def _said_otherwise(question: Question, ev: Evidence) -> bool:
+    """Enough of the question's terms are in the evidence (with its title and section) counting those it says in other
+    words (`Question.terms_like`: "minimum hourly pay for orlavian waiters" / "Hotels and restaurants — Minimum hourly
+    wage: 12.10 scudi")."""
+    tokens = tokset(f"{ev.chunk.title} {ev.chunk.section} {ev.statement}")
+    return question.coverage(tokens | {t for t, like in question.terms_like.items() if like & tokens}) >= MIN_SUPPORT
 
 
 def _named_and_stated(question: Question, ev: Evidence) -> bool:

@@ -12,7 +12,7 @@ from .conflicts import amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
-from .textscan import ANY_CLOCK, CLOCK, MONTH, SCORELINE, TITLE, UNIT_WORD, numerals
+from .textscan import ANY_CLOCK, CLOCK, MEASURED, MONTH, SCORELINE, TITLE, UNIT_WORD, numerals, unit_of
 
 TYPE_LABELS = {
     "person": ("PERSON",),
@@ -96,6 +96,12 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
         found = [e for e in found if not CLOCK.match(text, e.start)]
+    if question.answer_type == "amount" and question.measure and (dimension := unit_of(question.measure)[0]):
+        # "how many seconds": a figure written in a unit of that measure ("by 7.3 seconds", whatever the recogniser
+        # calls it), not the "11,400" spectators a few words after the unit
+        written = [Entity(m.group(0), "QUANTITY", m.start(), m.end()) for m in MEASURED.finditer(text)
+                   if unit_of(m.group(2))[0] == dimension]
+        found = written or found
     if question.answer_type == "amount" and _SCORE_ASKED.search(question.asked) and SCORELINE.search(text):
         # "what was the scoreline", "how many points each", of a text that gives results: "won 81-76", not the
         # "four" minutes left nor "trailed 40-37 at half-time"
@@ -139,7 +145,8 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         #                                                  per cent", not the "£58" of the new price (but "how much did
         #                                                  expenses decrease by" may be a sum)
         found = [e for e in found if amount_kind(e.text, text).startswith("share")]
-    asked, named = _asked(question), set(tokenize(" ".join(question.entities)))
+    # (the word of what an amount counts is no name the question gives: "7.3 seconds" answers "how many seconds")
+    asked, named = _asked(question) - {question.measure}, set(tokenize(" ".join(question.entities)))
     kept = [e for e in found if _answers(e, text, asked, question.answer_type, named, replaced)]
     if not kept and guess and question.answer_type in _NAMED_TYPES:
         # the small recogniser's labels are unsure for rare names ("Lindisholme" a person, "Ambervale Coaches"

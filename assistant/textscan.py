@@ -151,7 +151,7 @@ _UNIT_SIZES = {
 _UNIT_OF = [(re.compile(rf"(?:{pattern})$", re.I), dimension, size)
             for dimension, units in _UNIT_SIZES.items() for pattern, size in units.items()]
 UNIT_WORD = "|".join(pattern for units in _UNIT_SIZES.values() for pattern in units)
-_MEASURED = re.compile(rf"(\d[\d,]*(?:\.\d+)?)[\s-]*({UNIT_WORD})\b", re.I)
+MEASURED = re.compile(rf"(\d[\d,]*(?:\.\d+)?)[\s-]*({UNIT_WORD})\b", re.I)  # "7.3 seconds", "41km"
 
 
 def unit_of(word: str) -> tuple[str, float]:
@@ -161,7 +161,7 @@ def unit_of(word: str) -> tuple[str, float]:
 
 def measured(span: str) -> float | None:
     """A measure in its dimension's base unit, its parts added up ("15 hours and 8 minutes"); None if it has no unit."""
-    parts = [(float(m.group(1).replace(",", "")), unit_of(m.group(2))) for m in _MEASURED.finditer(numerals(span))]
+    parts = [(float(m.group(1).replace(",", "")), unit_of(m.group(2))) for m in MEASURED.finditer(numerals(span))]
     if not parts or len({dimension for _, (dimension, _) in parts}) > 1:
         return None
     return sum(n * size for n, (_, size) in parts)
@@ -170,7 +170,7 @@ def measured(span: str) -> float | None:
 def converted(a: str, b: str, within: float) -> bool:
     """One measure given in two units ("30cm" / "12-inch", "seven metres" / "23 feet"): of one dimension, in other
     units, their sizes within `within` of each other (a conversion is rounded); "12 miles" / "16 kilometres" are not."""
-    parts = [[unit_of(m.group(2)) for m in _MEASURED.finditer(numerals(x))] for x in (a, b)]
+    parts = [[unit_of(m.group(2)) for m in MEASURED.finditer(numerals(x))] for x in (a, b)]
     x, y = measured(a), measured(b)
     if x is None or y is None or not x or not y or {d for d, _ in parts[0]} != {d for d, _ in parts[1]} \
             or {u for _, u in parts[0]} == {u for _, u in parts[1]}:

@@ -16,6 +16,7 @@ DIMENSION_MARGIN = 0.15  # "how long were guests stuck" asks a time, not a lengt
 MEASURE_LIKE = 0.6  # a word of the passages found means what a question measures at this cosine to its word (single
 #                     words, the embedder's): houses/homes 0.87, injuries/injured 0.83, hurt/injured 0.64, stadium/arena
 #                     0.60; unrelated words near figures 0.23-0.53 (people/passengers 0.51, land/hectares 0.52)
+TERM_WORDS = 240  # a question's terms are looked for in other words among at most this many words of its candidates
 MEASURE_WORDS = 120  # ... among at most this many words of sentences holding a figure (about 0.4 ms a word)
 MEANING_CHUNKS = 4  # text chunks whose sentences are embedded at question time (the best by fused rank):
 #                     about 8 ms a sentence on one thread; 6 chunks gave p50 339 ms at 10k chunks, 4 keep it
