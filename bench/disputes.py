@@ -34,8 +34,8 @@ DATA = ROOT / "tests" / "data"
 DEVELOPED = ("conflicts", "conflicts_fresh", "conflicts_final", "conflicts_late", "conflicts_blind", "conflicts_sealed",
              "conflicts_unseen", "conflicts_hidden", "conflicts_kept", "conflicts_spare", "conflicts_reserve",
              "conflicts_winter", "conflicts_thaw", "conflicts_dawn", "conflicts_frost", "conflicts_gale", "conflicts_haze",
-             "conflicts_mist", "conflicts_sleet", "conflicts_rime")
-HELDOUT: tuple[str, ...] = ("conflicts_glaze",)
+             "conflicts_mist", "conflicts_sleet", "conflicts_rime", "conflicts_glaze")
+HELDOUT: tuple[str, ...] = ()
 
 
 def stories(folder: Path) -> list[dict]:
