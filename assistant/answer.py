@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -134,7 +135,7 @@ class Answerer:
         if len(q.dimensions) > 1 and set(q.dimensions) <= set(DIMENSION_PROMPTS):  # "how long": a time, or a length
             q = replace(q, told=self._dimension_by_meaning(q.asked, q.dimensions))
         return replace(q, text=text, measure_like=self._measure_like(q, found),
-                       terms_like=self._terms_like(q, hits[:TRUECASE_CHUNKS])), hits, vector
+                       like_of=partial(self._terms_like, q, hits[:TRUECASE_CHUNKS])), hits, vector
 
     def _dimension_by_meaning(self, asked: str, dimensions: tuple[str, ...]) -> tuple[str, ...]:
         """Which of the dimensions its words leave open a question asks, by the embedder: the one whose prompt is
@@ -170,12 +171,15 @@ class Answerer:
                 typed.setdefault(stem, word.lower())
         words = [w for w in dict.fromkeys(w for h in hits for w in re.findall(r"\b[a-z]{3,}\b", h.chunk.embed_text()))
                  if (tokenize(w) or [""])[0] not in typed][:TERM_WORDS]  # (in lower case: no name says a term)
+        return {t: stems for t, stems in self._like(typed, words).items() if stems}
+
+    def _like(self, typed: dict[str, str], words: list[str]) -> dict[str, frozenset[str]]:
+        """For each key's word, the stems of `words` the embedder puts within MEASURE_LIKE of it (single words)."""
         if not typed or not words:
             return {}
         vectors = self.meaning.vectors([*typed.values(), *words])
-        like = {t: frozenset(s for w in words if float(vectors[word] @ vectors[w]) >= MEASURE_LIKE for s in tokenize(w))
-                for t, word in typed.items()}
-        return {t: stems for t, stems in like.items() if stems}
+        return {k: frozenset(s for w in words if float(vectors[word] @ vectors[w]) >= MEASURE_LIKE for s in tokenize(w))
+                for k, word in typed.items()}
 
     def _measure_like(self, q: Question, passages: list[str]) -> frozenset[str]:
         """The words of the passages found that mean what the question measures ("homes", "the arena" for
@@ -186,12 +190,9 @@ class Answerer:
         words = dict.fromkeys(w.lower() for p in passages for s in sentences(p) if any(ch.isdigit() for ch in s)
                               for w in re.findall(r"[A-Za-z][a-z]{2,}", s))
         words = [w for w in words if (tokenize(w) or [q.measure])[0] != q.measure][:MEASURE_WORDS]
-        if not words:
-            return frozenset()
         typed = [w for w in re.findall(r"[\w'’-]+", q.asked.lower()) if (tokenize(w) or [""])[0] == q.measure]
         asked = typed[0] if typed else q.measure  # the word as typed ("houses"), not its stem
-        vectors = self.meaning.vectors([asked, *words])
-        return frozenset(t for w in words if float(vectors[asked] @ vectors[w]) >= MEASURE_LIKE for t in tokenize(w))
+        return self._like({q.measure: asked}, words).get(q.measure, frozenset())
 
     def evidence(self, q: Question, hits: list[Hit], vector) -> list[Evidence]:
         """Stage 3 for a fact question: each candidate read and scored, the likeliest answer first."""

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import Callable, Iterable
 
 from index.lexical import LexicalIndex, tokenize
 
@@ -222,7 +222,7 @@ class Question:
     measure: str = ""  # what an amount asked is of, as a stem: "visitor" for "how many visitors"
     head: str = ""  # a query typed as a noun phrase: its head noun as typed ("contractor" of "wenmouth sea wall contractor")
     measure_like: frozenset[str] = frozenset()  # ... and the stems the passages found say it with ("home" for "houses")
-    terms_like: dict = field(default_factory=dict)  # each term the candidates say in other words: their stems for it
+    like_of: Callable[[], dict] | None = field(default=None, repr=False, compare=False)  # computes `terms_like`
     nouns: list[str] = field(default_factory=list)  # the things it is about (stems of its nouns), which the
     #                                                 answer's article must mention; its verbs may be paraphrased
     pairs: set = field(default_factory=set)  # consecutive term pairs ("accrued expenses")
@@ -238,6 +238,12 @@ class Question:
     focus_articles: tuple[str, ...] = ()  # the conversation's: articles the previous answer cited
     asked: str = ""  # as the user typed it
     told: tuple[str, ...] = ()  # what a measure asked is in, where its words leave two and the embedder tells which
+
+    @cached_property
+    def terms_like(self) -> dict[str, frozenset[str]]:
+        """Each term the candidates say in other words, and their stems for it (`Answerer._terms_like`): computed the
+        first time a check needs it, since most evidence holds the question's own words."""
+        return self.like_of() if self.like_of else {}
 
     @property
     def tally(self) -> bool:

@@ -327,11 +327,16 @@ _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
 
 
+def _a_year(value: str) -> bool:
+    """The value is a year ("1731"): a year asked, not the year of a figure."""
+    return bool(YEAR.fullmatch(value.strip()))
+
+
 def _near(sentence: str, value: str) -> str:
     """The words within _YEAR_NEAR characters of a value in its sentence; a year asked ("made in 1731") left out: it is
     the answer, not the year the answer is of."""
     at = max(sentence.find(value), 0)
-    inside = "…" if YEAR.fullmatch(value.strip()) else value
+    inside = "…" if _a_year(value) else value
     return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{sentence[at + len(value):at + len(value) + _YEAR_NEAR]}"
 
 
@@ -356,7 +361,7 @@ def _year_at(sentence: str, value: str) -> str:
     at = max(sentence.find(value), 0)
     near = [(distance, m.group(0)) for m in YEAR.finditer(sentence)
             if (distance := max(m.start() - at - len(value), at - m.end())) <= _YEAR_NEAR
-            and not (distance < 0 and YEAR.fullmatch(value.strip()))]
+            and not (distance < 0 and _a_year(value))]
     return min(near)[1] if near else ""
 
 
