@@ -87,6 +87,8 @@ RIME = ROOT / "tests" / "data" / "conflicts_rime"  # written before the sixteent
 CHAT_HAIL = ROOT / "tests" / "data" / "chat_hail"  # ... with it
 GLAZE = ROOT / "tests" / "data" / "conflicts_glaze"  # written during the sixteenth round: scored once at its end
 CHAT_SQUALL = ROOT / "tests" / "data" / "chat_squall"  # ... with it
+DRIZZLE = ROOT / "tests" / "data" / "conflicts_drizzle"  # written before the seventeenth round's work: scored once at its end
+CHAT_FOG = ROOT / "tests" / "data" / "chat_fog"  # ... with it
 PACKS = {  # name -> (questions, corpus, split of the questions)
     "seed_dev": (EVAL / "seed_dev.jsonl", ROOT / "seeds", None),
     "seed_chat_dev": (EVAL / "seed_chat_dev.jsonl", ROOT / "seeds", None),
@@ -135,6 +137,8 @@ HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
+    "conflicts_drizzle": (DRIZZLE / "questions.jsonl", DRIZZLE / "corpus", "heldout"),
+    "chat_fog": (CHAT_FOG / "questions.jsonl", CHAT_FOG / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")

@@ -35,7 +35,7 @@ DEVELOPED = ("conflicts", "conflicts_fresh", "conflicts_final", "conflicts_late"
              "conflicts_unseen", "conflicts_hidden", "conflicts_kept", "conflicts_spare", "conflicts_reserve",
              "conflicts_winter", "conflicts_thaw", "conflicts_dawn", "conflicts_frost", "conflicts_gale", "conflicts_haze",
              "conflicts_mist", "conflicts_sleet", "conflicts_rime", "conflicts_glaze")
-HELDOUT: tuple[str, ...] = ()
+HELDOUT: tuple[str, ...] = ("conflicts_drizzle",)  # written before the seventeenth round's work
 
 
 def stories(folder: Path) -> list[dict]:
