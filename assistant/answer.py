@@ -30,7 +30,8 @@ from .conversation import Turn, leaning, resolve, turns_of
 from .meaning import Meaning
 from .passages import attribution
 from .spans import attached
-from .question import Question, truecased, understand
+from .language import parse
+from .question import Question, other_sum, truecased, understand
 from .retrieval import Filters, Hit, Retriever
 from .select import answering_first, select, supported
 from .sentences import sentences, tokset
@@ -165,10 +166,12 @@ class Answerer:
         by the embedder's cosine (at most TERM_WORDS words, the best candidates' first)."""
         named = {t for e in q.entities for t in tokenize(e)}  # a name is said in no other words ("Chinese" / "Japanese")
         typed: dict[str, str] = {}
-        for word in re.findall(r"[A-Za-z][\w'’-]+", q.asked or q.text):
-            stem = (tokenize(word) or [""])[0]
-            if stem in q.weights and stem not in named:
-                typed.setdefault(stem, word.lower())
+        for token in parse(q.asked or q.text).tokens:
+            stem = (tokenize(token.text) or [""])[0]
+            # nouns and verbs: the embedder puts a word beside its opposite ("last" / "next"), which a thing or an
+            # act said otherwise is not
+            if stem in q.weights and stem not in named and token.tag[:2] in ("NN", "VB"):
+                typed.setdefault(stem, token.text.lower())
         words = [w for w in dict.fromkeys(w for h in hits for w in re.findall(r"\b[a-z]{3,}\b", h.chunk.embed_text()))
                  if (tokenize(w) or [""])[0] not in typed][:TERM_WORDS]  # (in lower case: no name says a term)
         return {t: stems for t, stems in self._like(typed, words).items() if stems}
@@ -178,7 +181,8 @@ class Answerer:
         if not typed or not words:
             return {}
         vectors = self.meaning.vectors([*typed.values(), *words])
-        return {k: frozenset(s for w in words if float(vectors[word] @ vectors[w]) >= MEASURE_LIKE for s in tokenize(w))
+        return {k: frozenset(s for w in words if float(vectors[word] @ vectors[w]) >= MEASURE_LIKE and
+                             not other_sum(k, (tokenize(w) or [""])[0]) for s in tokenize(w))
                 for k, word in typed.items()}
 
     def _measure_like(self, q: Question, passages: list[str]) -> frozenset[str]:

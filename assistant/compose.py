@@ -15,7 +15,7 @@ from index.types import Chunk
 
 from .answerability import mentions
 from .citations import Citations, clean, sentence
-from .conflicts import copies, distinct_value, find_conflicts
+from .conflicts import copies, day_said, distinct_value, find_conflicts
 from .evidence import Evidence
 from .inconsistency import inconsistencies
 from .meaning import Meaning
@@ -48,7 +48,10 @@ def lead(question: Question, ev: Evidence) -> str:
     """The short answer in this evidence: a span of the asked type ("" when there is none), from the sentence that
     gives it where the statement quotes more than one ("... ovens went cold at about quarter past four", not the
     "reconnected by 11.40am" of the next)."""
-    return ev.answer_in and answer_span(question, ev.answer_in) or answer_span(question, ev.statement)
+    span = ev.answer_in and answer_span(question, ev.answer_in) or answer_span(question, ev.statement)
+    if question.answer_type == "date" and (day := day_said(span, ev.chunk.published_at, ev.answer_in or ev.statement)):
+        return f"{span} ({day.day} {day:%B %Y})"  # "yesterday (23 May 2025)", by the article's date
+    return span
 
 
 def state(question: Question, ev: Evidence, cites: Citations, prefix: str = "") -> str:
@@ -148,7 +151,7 @@ def weigh(side: Side, markers: tuple[int, ...]) -> ConflictSide:
     """A side as the JSON shows it: its value, a marker per independent source, its counts, publishers, dates."""
     publishers = tuple(dict.fromkeys(ev.chunk.publisher for ev in side.evidence if ev.chunk.publisher))
     return ConflictSide(side.value, markers, len(side.evidence), len(side.sources), publishers, tuple(side.dates),
-                        side.later, side.replaces)
+                        side.later, side.replaces, side.day)
 
 
 def _row_label(ev: Evidence) -> str:

@@ -3,7 +3,7 @@ story (a first report and its correction, two outlets). Copies of one claim coun
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -13,6 +13,7 @@ from index.load import normalize_date
 from index.store import Store, per_generation
 
 from .evidence import Evidence
+from .language import parse
 from .textscan import ANY_CLOCK, SCORELINE, UNIT_WORD, clock_time, measured, numerals, unit_of
 from .thresholds import SAME_STORY, STORY_DAYS
 
@@ -119,9 +120,12 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 # a report that corrects another: "not the 340 earlier reported", "an earlier version of this story said", or
 # names the figure it replaces as said before ("On the day it had put the number at 29", "initially estimated"),
 # or owns an error ("A figure of £3,500 was given to reporters ... this was a mistake", "wrongly named")
-CORRECTS = re.compile(r"\b(?:not\s+the|rather\s+than|instead\s+of|earlier\s+version|"
+# (a contrast only before a value: "not the 340", "rather than £3.4m", "instead of Tuesday"; not "rather than demolishing")
+CORRECTS = re.compile(r"\b(?:not|rather\s+than|instead\s+of)\s+(?:the\s+|an?\s+)?(?=[\d$€£¥]|(?-i:[A-Z]))|"
+                      r"\b(?:earlier\s+version|"
                       r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|revis(?:ed|ing)|updated|"
-                      r"mistak(?:e|en|enly)|in\s+error|erroneous(?:ly)?|wrongly|incorrect(?:ly)?|misreport(?:ed)?|"
+                      r"mistak(?:e|en|enly)|in\s+error|mis(?:read|heard|printed|reported)|transposed|got\s+it\s+wrong|"
+                      r"erroneous(?:ly)?|wrongly|incorrect(?:ly)?|"
                       r"(?:the|was|were|is)\s+wrong|mix(?:ed)?\s+up|"
                       r"had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
                       r"(?:earlier|previously|initially|originally)\s+(?:said|reported|stated|put|gave|given|estimated|"
@@ -188,6 +192,7 @@ _HEDGED = re.compile(r"\b(?:more|less|fewer|over|under|about|around|nearly|almos
 # a part of a month or a year is no exact date ("late February", "2024", "H2 2025"); a month is compared as a month
 # ("November" / "December" disagree, "February" / "February 6" agree: `same_value`)
 _COARSE_DATE = re.compile(r"^(?:early|late|mid)[- ]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$|"
+                          r"^(?:(?:the|this|next|last)\s+)?(?:early\s+|late\s+)?(?:spring|summer|autumn|fall|winter)\b|"
                           r"^\d{4}$|^(?:the\s+)?(?:first|second|third|fourth|last|final)\s+(?:half|quarter)\b|"
                           r"^[HQ][1-4]\b", re.I)  # "the second half of 2025", "H2 2025": no day to disagree on
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -228,3 +233,41 @@ def fits(estimate: str, key: str) -> bool:
 def precision(span: str) -> str:
     """What a date names: a month ("November"), a time of day ("4.35am") or a day ("Wednesday", "March 15")."""
     return "month" if _MONTH_ALONE.match(span.strip()) else "time" if ANY_CLOCK.search(span) else "day"
+
+
+_WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+# a day named by its relation to the day of writing: "yesterday", "on Tuesday", "last Friday night"
+RELATIVE_DAY = re.compile(r"^(?:(?:on|last|this|next)\s+)?(?:(mon|tues|wednes|thurs|fri|satur|sun)day|"
+                          r"(yesterday|today|tonight|tomorrow|last\s+night))(?:\s+(?:morning|afternoon|evening|night))?$",
+                          re.I)
+_AHEAD_SAID = re.compile(r"\b(?:due|from|until|till|expected|planned|scheduled|next)\b", re.I)
+
+
+def day_said(span: str, published: str, sentence: str = "") -> date | None:
+    """The calendar day a relative day names, by its article's date: "yesterday" the day before; a weekday the last
+    one on or before the article's date where the sentence tells of it as done ("voted on Tuesday"), the next one on
+    or after where as to come ("will reopen on Tuesday", "is due to", "from Monday"); None for any other span or an
+    undated article."""
+    m = RELATIVE_DAY.match(span.strip())
+    try:
+        base = date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+    if not m:
+        return None
+    if m.group(2):
+        return base + timedelta({"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}.get(m.group(2).lower(), -1))
+    want = _WEEKDAYS.index(m.group(1).lower())
+    said = span.strip().lower()
+    at = max(sentence.find(span), 0)
+    before = re.split(r"[;:!?]\s|\.\s", sentence[:at])[-1]
+    tags = [(t.text.lower(), t.tag) for t in parse(before).tokens[-8:]]
+    after, past = base + timedelta((want - base.weekday()) % 7), base - timedelta((base.weekday() - want) % 7)
+    if said.startswith("next") or not said.startswith("last") and (
+            _AHEAD_SAID.search(before[-40:]) or any(tag in ("MD", "TO") for _, tag in tags)
+            or any(tag in ("VBP", "VBZ") and w not in ("has", "have", "'s", "’s") for w, tag in tags)
+            and not any(tag == "VBD" for _, tag in tags)):
+        return after
+    if said.startswith("last") or any(tag in ("VBD", "VBN") for _, tag in tags):
+        return past
+    return min(after, past, key=lambda d: abs(d - base))  # "Saturday's concert": no tense, the nearer

@@ -98,7 +98,10 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:(?:on|in)\s+(?:\w+\s+){1,2})?(?:did|will
 # ("blaze time of the 999 call": a time of day, wherever the query says it)
 _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|"
                           r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)|"
-                          r"\bwhen\s+on\s+(?:\w+day|that\s+day)\b", re.I)  # "when on monday morning": the day is known
+                          # "when on monday morning", "when are they moving out on saturday morning", "when overnight":
+                          # the day is known, the hour is asked; "tarrabee cattle drive start time"
+                          r"\bwhen\b.*\b(?:on\s+(?:\w+day|that\s+day)|morning|afternoon|evening|overnight|tonight)\b|"
+                          r"\btime\W*$", re.I)
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+old\b|\bage\b", re.I), ("age",)),  # "how old is she", "dilys wrathall age zip wire"
     (re.compile(r"\bhow\s+heavy\b|\bweigh(?:s|ed)?\b|\bweight\s+of\b", re.I), ("measure in weight",)),
@@ -167,6 +170,16 @@ MONEY_NOUNS = frozenset(tokenize("losses revenue revenues sales profit income ea
                                  "worth spending debt bill fine penalty payout compensation damages settlement grant loan "
                                  "subsidy rent deficit surplus tariff levy bonus ticket prize"))  # a sum of money
 QUANTITY_NOUNS = COUNT_NOUNS | MONEY_NOUNS | frozenset(tokenize("turnout tag size"))
+# sums of money that are one sum said otherwise; any two other sums are two ("revenue" is no "profit", though the
+# embedder puts them side by side)
+_SAME_SUMS = [frozenset(tokenize(words)) for words in ("revenue revenues sales turnover", "profit income earnings",
+                                                        "fine penalty", "salary wage wages", "losses deficit",
+                                                        "payout compensation damages settlement", "grant subsidy")]
+
+
+def other_sum(a: str, b: str) -> bool:
+    """Are the stems two different sums of money ("profit" / "revenu")?"""
+    return a != b and a in MONEY_NOUNS and b in MONEY_NOUNS and not any(a in same and b in same for same in _SAME_SUMS)
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:(?:are|were)\b[^?]*?\b(?:paying|spending|earning|charging|"
                          r"costing)\b|(?:did|does|do|will|would|is|was|has|have|had)\b"
@@ -292,6 +305,12 @@ class Question:
                                                                                 or _COSTS.search(self.asked))
                                                or self.answer_type == "date" and _STRICT_DATE.search(self.asked)
                                                or self.dimensions)  # "how far did she swim": a distance
+
+    @property
+    def day_asked(self) -> bool:
+        """Does it ask for a day ("lido reopening day", "what day is the parade")? A year or a month alone then answers
+        it not at all."""
+        return self.answer_type == "date" and bool(re.search(r"\bday\b(?!['’]s)", self.asked, re.I))
 
     @property
     def year_asked(self) -> bool:
@@ -476,7 +495,7 @@ def _kind_before_verb(tags: list[tuple[str, str]]) -> str:
         end += 1
     verb = end
     if verb < len(tags) and words[verb] == "of":  # "what share of the vote did X win": the head is before "of"
-        verb = next((i for i in range(verb, min(verb + 6, len(tags))) if tags[i][1].startswith("VB") or tags[i][1] == "MD"),
+        verb = next((i for i in range(verb, min(verb + 8, len(tags))) if tags[i][1].startswith("VB") or tags[i][1] == "MD"),
                     len(tags))
     if end == 1 or verb >= len(tags) or not (tags[verb][1].startswith("VB") or tags[verb][1] == "MD") \
             or tags[end - 1][1] not in _NOUN_TAGS:

@@ -15,8 +15,8 @@ from index.store import Store
 from index.types import Chunk
 
 from .answerability import mentions
-from .conflicts import (APPROXIMATE, CORRECTS, amount_kind, close_in_time, exact, fits, precision, same_story, shared,
-                        value_key)
+from .conflicts import (APPROXIMATE, CORRECTS, RELATIVE_DAY, amount_kind, close_in_time, day_said, exact, fits, precision,
+                        same_story, shared, value_key)
 from .evidence import Evidence
 from .language import parse
 from .question import QUANTITY_NOUNS, YEAR, Question
@@ -43,6 +43,7 @@ class Side:
     corrected_in: Chunk | None = None  # ... and the passage that holds it
     later: bool = False  # ... and that article is later than every article of the other sides
     replaces: bool = False  # ... and that sentence names another side's value as the one it replaces
+    day: str = ""  # the day its value names, where said relative to its article's date ("Tuesday": "11 March")
 
     @property
     def dates(self) -> list[str]:
@@ -81,10 +82,10 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
     evidence = [best, *(ev for ev in evidence if ev is not best)]
     claim = next((s for s in sentences(best.statement) if mine in s), best.statement)
 
-    def key(span: str) -> str:
-        return value_key(span, question.answer_type)
+    def key(span: str, ev: Evidence | None = None, text: str = "") -> str:
+        return _key(question, span, ev, text)
 
-    found = {key(mine): Side(mine, key(mine), [best])}
+    found = {key(mine, best): Side(mine, key(mine, best), [best])}
     for ev in _restating(store, question, best, claim, mine, evidence, meaning, given=given is not None):
         theirs = answer_span(question, ev.statement)
         # the same answer spelt otherwise ("the United States" / "U.S.", "Oduya" / "Grace Oduya"), or stated
@@ -93,9 +94,9 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         # (a possessive names no answer: "Alun Garvey's successor")
         beside = () if CORRECTS.search(ev.statement) else (e.text for e in typed_spans(ev.statement, question)
                                                            if not re.search(r"['’]s$", e.text))
-        k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span))
+        k = next((k for span in (theirs, *beside) for k in found if same_value(k, key(span, ev))
                   or question.answer_type == "amount" and converted(found[k].value, span, CONVERTED)
-                  or question.answer_type == "date" and same_clock(found[k].value, span)), key(theirs))
+                  or question.answer_type == "date" and same_clock(found[k].value, span)), key(theirs, ev))
         if k not in found and not exact(theirs, question.year_asked):
             # an estimate joins the side it rounds ("roughly 1.4 billion dollars" / $1.43 billion); one that no side's
             # figure fits is a side ("about 1,140 residents" / 1,410 people); a bound, "dozens", a season makes none
@@ -106,7 +107,7 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
             k = ""  # "American" and "the United States": a people and a country, compared by no spelling
         if k:
             found.setdefault(k, Side(theirs, k)).evidence.append(ev)
-    if len(found) < 2 or _of_other_years(store, list(found.values())):
+    if len(found) < 2 or _of_other_years(store, list(found.values()), aged=question.dimensions == ("age",)):
         return []  # "£3.10 from June 1, 2025" and "£2.60", reported in January 2024: two facts
 
     def names(sentence: str, keys) -> bool:  # a value of the kind asked, its own or one it replaces, among `keys`
@@ -136,8 +137,19 @@ def sides(store: Store, question: Question, evidence: list[Evidence], meaning: M
         # "It previously said 64 stalls had been set up; ... the number was 46": it says which value it replaces, though
         # an article of a later date repeats the old one
         side.replaces = bool(side.correction) and names(side.correction, [o.key for o in found.values() if o is not side])
+        first = side.evidence[0]
+        if question.answer_type == "date" and (day := day_said(side.value, first.chunk.published_at, first.statement)):
+            side.day = f"{day.day} {day:%B}"  # "Tuesday": 11 March, by its article's date
     return sorted(found.values(), key=lambda s: (not (s.later or s.replaces), -len(s.sources),
                                                   [-_day(d) for d in s.dates[::-1]], -s.evidence[0].score))
+
+
+def _key(question: Question, span: str, ev: Evidence | None = None, text: str = "") -> str:
+    """What a value is compared on (`value_key`); a day said relative to its article's date (`ev`'s) is that date: "on
+    Tuesday", "yesterday"."""
+    if question.answer_type == "date" and ev and (day := day_said(span, ev.chunk.published_at, text or ev.statement)):
+        return f"{day.month:02d}-{day.day:02d}"
+    return value_key(span, question.answer_type)
 
 
 def _nationality(text: str, span: str) -> bool:
@@ -153,7 +165,7 @@ def _self_consistent(store: Store, question: Question, found: dict[str, Side], k
     articles name its other people in other roles (the chief who retires, when the question asks who succeeds him)."""
     def states(ev: Evidence) -> set[str]:  # in any passage of its article ("which now has 96 shops" in another)
         texts = [ev.chunk.title, *(c.text for c in store.article_chunks(ev.chunk.article_id) if c.kind != "table_row")]
-        return {key(e.text) for text in texts for e in typed_spans(text, question)}
+        return {key(e.text, ev, text) for text in texts for e in typed_spans(text, question)}
 
     said = {id(ev): states(ev) for side in found.values() if not side.correction for ev in side.evidence}
 
@@ -229,6 +241,12 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
               if a != best.chunk.article_id and a in read and of_the_years(*read[a])]
     published = best.chunk.published_at[:4]
     now = years or ({str(int(published) + d) for d in (-1, 0, 1)} if published.isdigit() else set())
+    # a sentence that tells of someone named before only by a pronoun is read with the sentence before it ("... by Audrey
+    # Pickersgill, who led the school for 18 years. At 88, she was in the front row")
+    read_as: dict[str, str] = {}
+    for ev in (ev for article_id in others for ev in chunks[article_id]):
+        said = sentences(ev.chunk.text)
+        read_as |= {s: f"{said[i - 1]} {s}" for i, s in enumerate(said) if i and _PRONOUN.match(s)}
     for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
         span = answer_span(question, s)
         # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"), that the sentence
@@ -245,8 +263,9 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     if given:  # no question's words place the value: it must be said of the same thing in both
         options = [(s, ev) for s, ev in options if _said_alike(question, meaning, claim, mine, s, answer_span(question, s))]
     if not options:
-        return []
-    vectors = meaning.vectors([claim, question.asked, *(s for s, _ in options)])
+        return [] if given else list(_row_sides(store, question, best, claim, mine, evidence, set(), now).values())
+    vectors = meaning.vectors([claim, question.asked, *(read_as.get(s, s) for s, _ in options)])
+    vectors |= {s: vectors[read_as[s]] for s, _ in options if s in read_as}
     # a restatement of a restatement restates the claim: each article's sentence closest to the claim or to
     # one already taken (the best's may be a side remark: "most of the 410m dollars needed ... green bond")
     picked: dict[str, Evidence] = {}
@@ -308,21 +327,45 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     # the same thing, states the corrected one ("The committee gave the total as £8,150 ..." / "The corrected sum
     # handed over ... is £7,340", 0.43 to the claim; not "Turnout was 47 percent, not the 41 percent announced" against
     # a 58% vote, 0.18)
-    mine_key = value_key(mine, question.answer_type)
+    mine_key = _key(question, mine, best, claim)
 
-    def other(s: str) -> bool:
-        return not same_value(value_key(answer_span(question, s), question.answer_type), mine_key)
+    def other(s: str, ev: Evidence) -> bool:
+        return not same_value(_key(question, answer_span(question, s), ev, s), mine_key)
 
     for article_id, ev in list(picked.items()) if not given else ():
-        if other(ev.statement):
+        if other(ev.statement, ev):
             continue
         corrected = [(cosine, e) for s, e in options if e.chunk.article_id == article_id and CORRECTS.search(s)
-                     and other(s) and (cosine := restates(s)) >= RESTATED_LOOSELY]
+                     and other(s, e) and (cosine := restates(s)) >= RESTATED_LOOSELY]
         if corrected:
             picked[article_id] = max(corrected, key=lambda x: x[0])[1]
+    if not given:
+        picked |= _row_sides(store, question, best, claim, mine, evidence, set(picked), now)
     return list(picked.values())
 
 
+def _row_sides(store: Store, question: Question, best: Evidence, claim: str, mine: str, evidence: list[Evidence],
+               taken: set[str], now: set[str]) -> dict[str, Evidence]:
+    """For each other article of the same weeks among the best SIDE_DEPTH evidence that no sentence restates the claim
+    in (`taken`): its table row whose one asked cell answers the question nearly as surely as the best (ANSWERS_TOO),
+    under a row label of the question's own words, with a comparable value ("Harbour seal — Pups: 381" against "318
+    harbour seal pups"; not the "Grey seal" row), as evidence stating that cell."""
+    found: dict[str, Evidence] = {}
+    for ev in evidence[1:SIDE_DEPTH]:
+        article = ev.chunk.article_id
+        if ev.chunk.kind != "table_row" or article in taken | set(found) or article == best.chunk.article_id \
+                or len(ev.values) != 1 or ev.p < ANSWERS_TOO * best.p \
+                or not close_in_time(best.chunk.published_at, ev.chunk.published_at):
+            continue
+        label = set(tokenize(ev.about.split(" — ")[0]))
+        span = answer_span(question, ev.values[0])
+        if label and label <= set(question.terms) and span \
+                and _comparable_in(question, mine, claim, span, ev.values[0], now):
+            found[article] = replace(ev, statement=ev.values[0])
+    return found
+
+
+_PRONOUN = re.compile(r"^(?:\S+\s+){0,5}?(?:he|she|they)\b", re.I)  # a subject pronoun among its first words
 _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
 
@@ -359,6 +402,13 @@ def _year_at(sentence: str, value: str) -> str:
     """The year said nearest a value in its sentence, within _YEAR_NEAR characters (not a year asked: `_near`); ""
     if none."""
     at = max(sentence.find(value), 0)
+    if (own := YEAR.search(value)) and not _a_year(value):
+        return own.group(0)  # "the autumn of 2026", "22 May 2019"
+    if CALENDAR.search(value) or RELATIVE_DAY.match(value.strip()):
+        # a day or a month: its year is written with it ("22 May 2019"), the sentence's others are of other things
+        # ("opened its gates on Thursday 22 May, ending a closure that began in 2019")
+        written = re.match(r",?\s*((?:1[0-9]|20)\d\d)\b", sentence[at + len(value):])
+        return written.group(1) if written else ""
     near = [(distance, m.group(0)) for m in YEAR.finditer(sentence)
             if (distance := max(m.start() - at - len(value), at - m.end())) <= _YEAR_NEAR
             and not (distance < 0 and _a_year(value))]
@@ -378,13 +428,15 @@ def _year_of(side: Side) -> tuple[set[str], bool]:
     return (said, True) if said else ({published} if published.isdigit() else set(), False)
 
 
-def _of_other_years(store: Store, found: list[Side]) -> bool:
+def _of_other_years(store: Store, found: list[Side], aged: bool = False) -> bool:
     """Sides of different years: said beside a value ("2.8 million passengers last year", in 2025, and "2.6 million
     in 2023"; "its last contract, in 2019, was worth £640 million" against a contract reported in 2025), or where the
     articles are further apart than STORY_DAYS, by their dates ("£3.10 from Sunday, June 1" of May 2025 and the "£2.60"
     of January 2024; a story reported over the turn of a year is one story). A year said beside a value that the other
     side's articles state as well is the story's, not the value's ("Mrs Pallister, 79, became the school's crossing
-    patrol in September 1985", where the other says she has done it "since 1985")."""
+    patrol in September 1985", where the other says she has done it "since 1985"). An age (`aged`) is of the day its
+    article was written, whatever years its sentence tells of ("Audrey Pickersgill, 83, was head teacher from 1979 to
+    1997")."""
     def told(side: Side) -> str:
         return " ".join(c.text for a in dict.fromkeys(ev.chunk.article_id for ev in side.evidence)
                         for c in store.article_chunks(a))
@@ -394,8 +446,12 @@ def _of_other_years(store: Store, found: list[Side]) -> bool:
 
     for i, a in enumerate(found):
         for b in found[i + 1:]:
-            (a_years, a_said), (b_years, b_said) = _year_of(a), _year_of(b)
             far = bool(a.dates and b.dates) and not close_in_time(a.dates[0], b.dates[0])
+            if aged:
+                if far:
+                    return True
+                continue
+            (a_years, a_said), (b_years, b_said) = _year_of(a), _year_of(b)
             if a_years and b_years and not a_years & b_years and (a_said or b_said or far) \
                     and (far or not (background(a_years, a_said, b) and background(b_years, b_said, a))):
                 return True
@@ -478,7 +534,8 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     ("81-78" / "two" sides), not what is now and
     what will be ("currently costs $4.50" / "will pay $5.25 from Oct. 1")."""
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
-        and (kind != "date" or all(CALENDAR.search(v) or ANY_CLOCK.search(v) for v in (a, b))) \
+        and (kind != "date" or all(CALENDAR.search(v) or ANY_CLOCK.search(v) or RELATIVE_DAY.match(v.strip())
+                                   for v in (a, b))) \
         and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)
              and bool(SCORELINE.fullmatch(a.strip())) == bool(SCORELINE.fullmatch(b.strip()))) \
         and (kind != "date" or precision(a) == precision(b))
@@ -558,6 +615,10 @@ def _held_by_another(question: Question, statement: str, span: str, claim: str =
     if question.answer_type not in ("amount", "date", "place") or SCORELINE.fullmatch(span.strip()):
         return False  # (a result is the match's, whoever turned the game: "the guard Imran Qureshi ... win 81-76")
     sentence = next((s for s in sentences(statement) if span in s), "")
+    if question.dimensions == ("age",) and (holder := _aged(sentence, span)):
+        # an age is of the person named beside it: one the question or the claim names ("Mrs Pallister, 83," for
+        # Nerissa Pallister), not "Nine-year-old Effie Ogilvie" of the same play
+        return not set(tokenize(holder)) & {t for e in (*question.entities, *_NAME.findall(claim)) for t in tokenize(e)}
     if _named(question) and all(mentions(e, sentence) for e in _named(question)):
         return False
     before = sentence[:max(sentence.find(span), 0)]
@@ -588,6 +649,16 @@ def _held_by_another(question: Question, statement: str, span: str, claim: str =
              and not (kinds and next((k for (a, b), k in labels.items() if a <= m.start() < b and k), None) not in (*kinds, None))
              and (set(n) & named or not _LOCATIVE.search(before[:m.start()]))]
     return bool(names) and not set(names[-1]) & named
+
+
+def _aged(sentence: str, span: str) -> str:
+    """The person an age is of, named next to it ("Nine-year-old Effie Ogilvie", "Audrey Pickersgill, 83,"); "" if
+    none is."""
+    at = max(sentence.find(span), 0)
+    name = r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+    after = re.match(rf"\s+({name})", sentence[at + len(span):])
+    before = re.search(rf"\b({name}),\s*(?:aged\s+)?$", sentence[:at])
+    return (after or before).group(1) if after or before else ""
 
 
 _BOUND = re.compile(r"\b(?:pass|passed|passing|exceed\w*|surpass\w*|top|topped|above|below|beyond|more\s+than|"

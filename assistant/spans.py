@@ -8,7 +8,7 @@ import re
 
 from index.lexical import tokenize
 
-from .conflicts import amount_kind
+from .conflicts import RELATIVE_DAY, amount_kind
 from .language import Entity, parse
 from .question import KIND_OF, Question
 from .sentences import visible
@@ -113,6 +113,8 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         found = [e for e in found if not _past_weekday(e, text)]             # "voted on Wednesday" of the news
     if question.year_asked:  # "what year was skeldair founded": a year, not the "Monday" it stopped flying
         found = [e for e in found if _A_YEAR.search(e.text)]
+    elif question.day_asked:  # "saltinghurst lido reopening day": a day, not the "1938" it was built nor "May"
+        found = [e for e in found if not _YEAR_OR_MONTH.fullmatch(e.text.strip())]
     if question.answer_type == "date" and not re.search(r"\bhow\s+often\b", question.asked, re.I):
         # "when": a point in time, not a length, nor how often ("report every month")
         found = [e for e in found if not _DURATION.match(e.text.strip()) and not _FREQUENCY.match(e.text.strip())]
@@ -201,7 +203,8 @@ def _untagged_names(text: str, entities: list[Entity]) -> list[Entity]:
 
 
 # a place, whatever the recogniser calls it: "the terminal in Brindle Quay"
-_PLACED = re.compile(r"\b(?:in|at|near|off|outside|beyond|along|across)\s+(?:the\s+)?$", re.I)
+_PLACED = re.compile(r"\b(?:in|at|near|off|outside|beyond|along|across)\s+(?:the\s+)?$|"  # ... or "the town of X"
+                     r"\b(?:town|city|village|hamlet|county|region|district|province|island|port|parish)\s+of\s+$", re.I)
 # a date relative to the article's own day says nothing by itself
 _RELATIVE = re.compile(r"^(?:today|tonight|yesterday|tomorrow|now|recently|(?:this|last|next)\s+\w+|"
                        r"(?:earlier|later)\s+this\s+\w+)$", re.I)
@@ -213,6 +216,13 @@ _SUPERSEDED = re.compile(r"\b(?:not(?:\s+(?:to|by|at|in|on|for|from))?(?:\s+the)
                          r"(?:\w+\s+){0,2}?(?:reports?|notices?|counts?|figures?|estimates?|versions?|"
                          r"statements?|announcements?)\b|\b(?:earlier|previously|initially|originally|first)\s+"
                          r"(?:reported|said|stated|announced|given)\b", re.I)
+
+
+# ... or after it, as what was wrong: "The 71 percent figure the co-op gave out had been misread", "gave her age as 13;
+# that was wrong"
+_WRONG_AFTER = re.compile(r"(?:[^.;!?]{0,60}?\s|\s*[;,–—-]\s*(?:that|this|which|it)\s+)(?:(?:had|has|have)\s+been|was|were|is)"
+                          r"\s+(?:\w+\s+)?(?:misread|misheard|misprinted|mistaken|wrong|incorrect|transposed|"
+                          r"an?\s+(?:error|mistake|typo)|in\s+error)\b", re.I)
 
 
 _EVENT = re.compile(r"\b(?:during|throughout|since)\s+(?:the\s+)?$", re.I)
@@ -252,10 +262,10 @@ def stated(e: Entity, text: str, kind: str, replaced: bool = False) -> bool:
         return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
     if kind in ("person", "agent", "organization") and e.label == "NORP" and _describes(text, e):
         return False  # "the Victorian lighthouse", "Roman silver coins": a word that describes a thing, no one who acts
-    if kind == "date" and _RELATIVE.match(e.text.strip()):
-        return False
+    if kind == "date" and _RELATIVE.match(e.text.strip()) and not RELATIVE_DAY.match(e.text.strip()):
+        return False  # "recently", "this week"; a day ("yesterday") is placed by its article's date (`day_said`)
     clause = re.split(r"[;.:!?]\s", text[:e.start])[-1]
-    return replaced or not _SUPERSEDED.search(clause)
+    return replaced or not (_SUPERSEDED.search(clause) or _WRONG_AFTER.match(text, e.end))
 
 
 _DATELINE = re.compile(r"(?:^|\n)[A-Z][A-Z .'’-]+,\s*$")  # "ASHVALE, June 4 (Lodestar Wire) - ..."
@@ -305,6 +315,7 @@ def reports_date(question: Question, span: str, text: str) -> bool:
         and attributed(Entity(span, "DATE", at, at + len(span)), text)
 
 
+_YEAR_OR_MONTH = re.compile(rf"(?:in\s+)?(?:(?:1[0-9]|20)\d\d|{MONTH}(?:\s+(?:1[0-9]|20)\d\d)?)", re.I)
 _AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b", re.I)  # a date to come, or that holds
 _ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)
 _AGE = re.compile(r"\b\w+[- ]years?[- ]old\b|\baged\s+\w+", re.I)

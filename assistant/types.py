@@ -52,6 +52,7 @@ class ConflictSide:
     dates: tuple[str, ...] = ()  # ISO dates of its articles, oldest first
     later: bool = False  # the later report, which says it corrects an earlier one
     corrects: bool = False  # a report that names the other side's value as the one it replaces, of whatever date
+    day: str = ""  # the day a value said relative to its article's date names ("Tuesday": "11 March")
 
     def as_json(self) -> dict:
         return asdict(self) | {"markers": list(self.markers), "publishers": list(self.publishers),
@@ -62,7 +63,8 @@ class ConflictSide:
         count = f"{self.articles} article{'s' * (self.articles > 1)}" if self.articles == self.sources else \
             f"{self.articles} articles, {self.sources} source{'s' * (self.sources > 1)}"
         said = ", ".join(p for p in (", ".join(self.publishers), when(self.dates)) if p)
-        return f"{self.value} ({count} {refs(self.markers)}{': ' + said if said else ''})"
+        value = f"{self.value} ({self.day})" if self.day else self.value
+        return f"{value} ({count} {refs(self.markers)}{': ' + said if said else ''})"
 
 
 def when(dates) -> str:

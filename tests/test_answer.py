@@ -145,6 +145,7 @@ def test_conflicting_sources_are_both_stated_and_cited(answerer):
                                               "Harbor bridge back in service after repair works"}
     [conflict] = a.conflicts
     assert sorted(v for v, _ in conflict.values) == ["Monday", "Tuesday"]
+    assert sorted(s.day for s in conflict.sides) == ["4 March", "5 March"]  # each placed by its article's date
     assert sorted(m for _, m in conflict.values) == [1, 2]
     # where the two agree, no conflict is claimed
     b = answerer.ask("How much did the Harbor Bridge repairs cost?")

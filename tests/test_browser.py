@@ -61,7 +61,7 @@ def test_question_chip_click_highlights_the_cited_row(tmp_path, embeddings):
             expect(sides.nth(0).locator(".side-value")).to_have_text("Friday, March 15")
             expect(sides.nth(0)).to_contain_text("Eastbank Observer")
             expect(sides.nth(0).locator(".badge")).to_have_text("later report")
-            expect(sides.nth(1).locator(".side-value")).to_have_text("Wednesday")
+            expect(sides.nth(1).locator(".side-value")).to_have_text("Wednesday (13 March)")
             expect(sides.nth(1)).to_contain_text("Riverside Post")
             expect(sides.nth(1).locator("a.chip")).to_have_count(1)
             sides.nth(1).locator("a.chip").click()

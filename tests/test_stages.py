@@ -211,6 +211,7 @@ def test_the_check_declines_an_answer_that_misquotes_its_source(answerer):
 
 def _answerer_of(folder, embeddings, articles: list[str]) -> Answerer:
     """An answerer over these markdown articles, written to `folder` and indexed."""
+    folder.mkdir(parents=True, exist_ok=True)
     for i, text in enumerate(articles):
         (folder / f"{chr(97 + i)}.md").write_text(text, encoding="utf-8")
     store = Store.open(folder / ".index")
@@ -227,7 +228,30 @@ def test_sources_that_answer_one_question_differently_in_their_own_words_disagre
         "Drivers hoping to use the Elsmere Road tunnel in Brackwater must wait: highway engineers now expect it to "
         "reopen on Friday after drainage tests.\n"])
     a = answerer.ask("When does the Elsmere Road tunnel reopen?")
-    assert a.answer.startswith("Sources disagree:") and {"Wednesday", "Friday"} <= {v for v, _ in a.conflicts[0].values}
+    # each weekday placed by its article's date (11 March 2024 was a Monday)
+    assert a.answer.startswith("Sources disagree:")
+    assert {("Wednesday", "13 March"), ("Friday", "15 March")} <= {(s.value, s.day) for s in a.conflicts[0].sides}
+    assert "Wednesday (13 March)" in a.answer
+
+
+def test_a_table_row_of_another_report_is_a_side_and_a_day_said_yesterday_is_dated(tmp_path, embeddings):
+    """An article that gives the asked figure only in a table row ("Harbour seal — Pups: 381") disagrees with the
+    articles that say 318 in prose; another species' row is no side; "yesterday" answers a "when", dated by its
+    article."""
+    prose = ("---\ntitle: Record year for Mellor seal pups\nsource: Northcoast Post\ndate: 2031-07-04\n---\n"
+             "A record 318 harbour seal pups were counted on Mellor Sands this summer, according to the Mellor Seal "
+             "Trust, whose volunteers carried out the survey over two low tides in June. The trust's new hide on the "
+             "dunes opened to visitors yesterday.\n")
+    table = ("---\ntitle: Seal count in numbers\nsource: Estuary Echo\ndate: 2031-07-03\n---\n"
+             "The Mellor Seal Trust published its annual survey of the estuary on Tuesday. The figures, by species:\n\n"
+             "| Species | Adults | Pups | Change on last year |\n|---|---|---|---|\n"
+             "| Harbour seal | 1,240 | {pups} | up 12% |\n| Grey seal | 410 | 96 | down 3% |\n")
+    answerer = _answerer_of(tmp_path / "apart", embeddings, [prose, table.format(pups="381")])
+    a = answerer.ask("how many harbour seal pups were counted on mellor sands")
+    assert sorted(s.value for s in a.conflicts[0].sides) == ["318", "381"]
+    assert answerer.ask("when did the seal trust's new hide open").answer.startswith("yesterday (3 July 2031).")
+    agreeing = _answerer_of(tmp_path / "agree", embeddings, [prose, table.format(pups="318")])
+    assert not agreeing.ask("how many harbour seal pups were counted on mellor sands").conflicts
 
 
 def test_a_count_of_another_thing_or_another_year_is_no_side(tmp_path, embeddings):
@@ -329,6 +353,41 @@ def test_answers_that_say_the_same_are_one_side():
 
     assert same_clock("five past eleven", "11.05pm") and not same_clock("11.05pm", "10.40pm")
     assert not same_clock("7pm", "7am")
+
+
+def test_a_day_is_placed_by_its_articles_date_and_a_value_owned_as_wrong_is_no_answer():
+    class Lexical:
+        df: dict = {}
+
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    from datetime import date
+
+    from assistant.conflicts import CORRECTS, day_said
+
+    # a weekday is the last one on or before the article's date when done, the next one when to come (13 March 2025
+    # was a Thursday); "yesterday" the day before
+    assert day_said("Tuesday", "2025-03-13", "The council voted on Tuesday to close it.") == date(2025, 3, 11)
+    assert day_said("Tuesday", "2025-03-13", "The bridge will reopen on Tuesday.") == date(2025, 3, 18)
+    assert day_said("yesterday", "2025-05-24T08:00:00", "It reopened yesterday.") == date(2025, 5, 23)
+    assert day_said("Tuesday", "", "It reopened on Tuesday.") is None and day_said("22 May", "2025-05-24") is None
+    # a value the sentence owns as wrong, after it, is not what it states; a contrast corrects only before a value
+    share = understand("sebold elevator vote percentage", Lexical())
+    said = "The 71 percent figure the co-op gave out on the night had been misread from a tally sheet."
+    assert typed_spans(said, share) == [] and CORRECTS.search(said)
+    assert not CORRECTS.search("Members backed handing the building over rather than demolishing it.")
+    assert CORRECTS.search("The fire destroyed 52 homes, not 37 as first announced.")
+    # the hour is asked where the day is known, or a time is the head of a terse query
+    assert understand("when are the riders moving the herd out on saturday morning", Lexical()).dimensions == ("clock",)
+    assert understand("tarrabee cattle drive start time", Lexical()).dimensions == ("clock",)
+    assert understand("when does the new roundabout open", Lexical()).dimensions == ()
+    # a day asked is no year; revenue is no profit, though the embedder puts them side by side
+    lido = understand("saltinghurst lido reopening day", Lexical())
+    assert [e.text for e in typed_spans("The lido, opened in 1938, reopened yesterday.", lido)] == ["yesterday"]
+    from assistant.question import other_sum
+
+    assert other_sum("profit", "revenu") and not other_sum("fine", "penalti")
 
 
 def test_a_measure_asked_is_answered_in_its_unit():

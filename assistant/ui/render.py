@@ -133,7 +133,8 @@ def _side(side: dict, scope: str) -> str:
     later = ' <span class="badge mode">later report</span>' if side.get("later") else \
         ' <span class="badge mode">correcting report</span>' if side.get("corrects") else ""
     facts = " · ".join(md_text(x) for x in (count, who, when) if x)
-    return (f'- <span class="side-value">{md_text(side["value"])}</span> · {facts}'
+    value = f'{side["value"]} ({side["day"]})' if side.get("day") else side["value"]
+    return (f'- <span class="side-value">{md_text(value)}</span> · {facts}'
             f'{"".join(chip(scope, m) for m in side["markers"])}{later}\n')
 
 
