@@ -122,9 +122,11 @@ def distinct_value(ev: Evidence, group: list[Evidence]) -> str:
 # or owns an error ("A figure of £3,500 was given to reporters ... this was a mistake", "wrongly named")
 # (a contrast only before a value: "not the 340", "rather than £3.4m", "instead of Tuesday"; not "rather than demolishing")
 CORRECTS = re.compile(r"\b(?:not|rather\s+than|instead\s+of)\s+(?:the\s+|an?\s+)?(?=[\d$€£¥]|(?-i:[A-Z]))|"
+                      r"\bupdate\s*[:(–—]|"  # "Update: ...", "Update (3 December): ..."
                       r"\b(?:earlier\s+version|"
                       r"first\s+(?:reported|announced|given)|correct(?:ed|ing|ion)|amended|revis(?:ed|ing)|updated|"
-                      r"mistak(?:e|en|enly)|in\s+error|mis(?:read|heard|printed|reported)|transposed|got\s+it\s+wrong|"
+                      r"clarif(?:ied|ication)|editor['’]s\s+note|"
+                      r"mistak(?:e|en|enly)|in\s+error|mis(?:read|heard|printed|reported)|transposed|got\s+(?:[\w'’]+\s+){0,3}wrong|"
                       r"erroneous(?:ly)?|wrongly|incorrect(?:ly)?|"
                       r"(?:the|was|were|is)\s+wrong|mix(?:ed)?\s+up|"
                       r"had\s+(?:been\s+)?(?:first\s+|initially\s+|originally\s+)?(?:put|given|estimated)|"
@@ -165,6 +167,10 @@ _UNIT = re.compile(rf"(?:[\s-]?\b|(?<=\d))({UNIT_WORD})\b", re.I)
 _CURRENCY = r"(?:dollars?|euros?|pounds?|yen|yuan|francs?|crowns?|kronor)\b"
 
 
+# a currency's code or short sign before a figure ("Rd 84,000", "CHF 300"), where the text speaks of money
+_CODED = re.compile(r"\b(?!(?:Mr|Dr|St|No|Mt|Rt|Ms|Jr|Sr|Co|Ft|Lt)\b)(?:[A-Z][a-z]|[A-Z]{3})\.?\s?$")
+_PRICED_WORDS = re.compile(r"\b(?:cost\w*|pa(?:y|id|ys|ying)|price\w*|worth|fees?|charge\w*|sp[ea]n[dt]\w*|raised?|"
+                           r"budget\w*|fund\w*|grants?|fines?d?|sold|bought|earn\w*|wages?|salar\w+)\b", re.I)
 _AGE_SAID = re.compile(r"[- ]years?[- ]old\b|^aged\s+", re.I)
 
 
@@ -173,11 +179,13 @@ def amount_kind(span: str, text: str = "") -> str:
     and per what when the text says ("24 dollars a share" is no price of the company)."""
     at = text.find(span)
     after = text[at + len(span):] if at >= 0 else ""
+    before = text[:at] if at >= 0 else ""
     if _AGE_SAID.search(span):
         return "number"  # an age is a number of years, as "At ninety-three" says it
     unit = _UNIT.search(span) or _UNIT.match(after)
-    if re.search(rf"[$€£¥]|\b{_CURRENCY}", span, re.I) or re.match(rf"\s*{_CURRENCY}", after, re.I):
-        kind = "money"  # "$65m", "about 19 million euros"
+    if re.search(rf"[$€£¥]|\b{_CURRENCY}", span, re.I) or re.match(rf"\s*{_CURRENCY}", after, re.I) \
+            or _CODED.search(before) and _PRICED_WORDS.search(text):
+        kind = "money"  # "$65m", "about 19 million euros"; "will cost Rd 84,000", a currency's code or sign
     elif re.search(r"%|\bper\s?cent\b|\bpercent", span, re.I):
         kind = "share"
     else:  # "400-metre", "1,600 tonnes": a measure in its unit, not a count
@@ -248,12 +256,11 @@ def day_said(span: str, published: str, sentence: str = "") -> date | None:
     one on or before the article's date where the sentence tells of it as done ("voted on Tuesday"), the next one on
     or after where as to come ("will reopen on Tuesday", "is due to", "from Monday"); None for any other span or an
     undated article."""
-    m = RELATIVE_DAY.match(span.strip())
+    if not (m := RELATIVE_DAY.match(span.strip())):
+        return None
     try:
         base = date.fromisoformat(published[:10])
     except ValueError:
-        return None
-    if not m:
         return None
     if m.group(2):
         return base + timedelta({"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}.get(m.group(2).lower(), -1))

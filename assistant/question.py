@@ -88,7 +88,8 @@ _SPEAKER = re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|was|is)\s+
 _TALLY = re.compile(r"\bhow\s+many\b(?!\s+(?:dollars|euros|pounds|yen))|\bnumber\s+of\b|\bcount\b", re.I)
 _CHANGED = re.compile(r"%|\b(?:percent(?:age)?|per\s+cent|rises?|rose|raises?|increases?|decreases?|cuts?|growth|grew|"
                       r"rates?|shares?)\b", re.I)
-_MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b", re.I)
+_MONEY_ASKED = re.compile(r"\b(?:money|cash|funds|dollars|euros|pounds|sum)\b|"
+                          r"\bhow\s+much\b.*(?<!\ba\s)(?<!\bpay\s)\braise[ds]?\b", re.I)  # "how much did the walk raise"
 _PRICED = re.compile(r"\b(?:costs?|costing|price[sd]?|pay|paid|paying|spend|spent|spending|worth|fare|fee|budget|"
                      r"(?:shell|fork|splash)(?:ed|ing)?\s+out|fetch(?:ed)?)\b", re.I)
 _STRICT_DATE = re.compile(r"\bwhen\s+(?:(?:on|in)\s+(?:\w+\s+){1,2})?(?:did|will|was|were|does|do)\b|"
@@ -96,7 +97,7 @@ _STRICT_DATE = re.compile(r"\bwhen\s+(?:(?:on|in)\s+(?:\w+\s+){1,2})?(?:did|will
                           r"\b(?:on|in)\s+(?:what|which)\s+(?:date|day|year|month)\b", re.I)
 # what a measure asked is in, by the words that ask it: not a count, a sum of money or a day (`Question.dimensions`)
 # ("blaze time of the 999 call": a time of day, wherever the query says it)
-_CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:of\s+)?(?:year|season))|"
+_CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+(?:time\b(?!\s+(?:of\s+)?(?:year|season))|hour\b)|"
                           r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)|"
                           # "when on monday morning", "when are they moving out on saturday morning", "when overnight":
                           # the day is known, the hour is asked; "tarrabee cattle drive start time"
@@ -156,9 +157,9 @@ KIND_TYPES = {
                     "broadcaster network group team club party ministry department government institution "
                     "university bank union association alliance council committee body authority regulator",
     "place": "country nation city town village place location region province capital venue stadium",
-    "date": "date day year month time week season decade",
+    "date": "date day year month time hour week season decade",
     "amount": "number amount figure total price cost percentage share sum count score budget fee rise raise "
-              "increase cut rate length distance height depth weight duration value age",
+              "increase cut rate length distance height depth weight duration value age limit quota allowance",
 }
 _KIND_TYPE = {stem: kind for kind, words in KIND_TYPES.items() for stem in tokenize(words)}
 KIND_OF = _KIND_TYPE  # the answer type of a kind noun's stem ("director" -> person)
@@ -179,7 +180,7 @@ _SAME_SUMS = [frozenset(tokenize(words)) for words in ("revenue revenues sales t
 
 def other_sum(a: str, b: str) -> bool:
     """Are the stems two different sums of money ("profit" / "revenu")?"""
-    return a != b and a in MONEY_NOUNS and b in MONEY_NOUNS and not any(a in same and b in same for same in _SAME_SUMS)
+    return a != b and {a, b} <= MONEY_NOUNS and not any(a in same and b in same for same in _SAME_SUMS)
 # "what did the arena cost", "what will buyers pay": the verb asks for a sum of money
 _MONEY_VERB = re.compile(r"^\s*(?:(?:and|so|but)\s+)?what\s+(?:(?:are|were)\b[^?]*?\b(?:paying|spending|earning|charging|"
                          r"costing)\b|(?:did|does|do|will|would|is|was|has|have|had)\b"
@@ -522,8 +523,8 @@ def answer_type_of(text: str, kind: str) -> str:
             else "definition"
     if _WHEN.search(text):
         return "date"
-    if re.search(r"%|\bper\s?cent\b", text):  # "brisbury nurses pay deal %"
-        return "amount"
+    if re.search(r"%|\bper\s?cent\b|\b(?:what|which)\s+(?:share|proportion|percentage|fraction)\s+of\b", text, re.I):
+        return "amount"  # "brisbury nurses pay deal %", "what share of parents back the plan", whatever the verb
     if _WHERE.search(text):
         return "place"
     if _HOW_MUCH.search(text):

@@ -19,7 +19,7 @@ from .conflicts import (APPROXIMATE, CORRECTS, RELATIVE_DAY, amount_kind, close_
                         same_story, shared, value_key)
 from .evidence import Evidence
 from .language import parse
-from .question import QUANTITY_NOUNS, YEAR, Question
+from .question import KIND_OF, QUANTITY_NOUNS, YEAR, Question
 from .meaning import Meaning
 from .retrieval import Hit
 from .sentences import sentences, tokset
@@ -383,8 +383,8 @@ def _near(sentence: str, value: str) -> str:
     return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{sentence[at + len(value):at + len(value) + _YEAR_NEAR]}"
 
 
-_FIRST = re.compile(r"\b(?:first|earliest|opening)\b(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
-_LAST = re.compile(r"\b(?:last|final|latest|closing)\b(?!\s+(?:week|weekend|month|year|night|season|time|"
+_FIRST = re.compile(r"\b(?:first|earliest|opening|start(?:s|ed|ing)?|begin(?:s|ning)?|began)\b(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
+_LAST = re.compile(r"\b(?:last|final|latest|closing|end(?:s|ed|ing)?|finish(?:es|ed|ing)?)\b(?!\s+(?:week|weekend|month|year|night|season|time|"
                    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day))", re.I)  # not "last week": when it was said
 
 
@@ -516,6 +516,9 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
         return False  # "expected to pass three million passengers": a bound, not a figure
     if {_end(claim, mine), _end(sentence, span)} == {"first", "last"}:
         return False  # "The first train pulled out at 7.18am" / "The last train back will arrive at 11.05pm"
+    asked = {t for t in tokenize(question.role) if KIND_OF.get(t) == "person"}  # a role asked ("the mayor")
+    if asked and (role := _role_beside(sentence, span)) and not role & asked:
+        return False  # "its chief executive, Idris Vaughan" is no answer to who the mayor is
     return not _held_by_another(question, sentence, span, claim) and alike(mine, claim, span, sentence,
                                                                             question.answer_type)
 
@@ -536,9 +539,17 @@ def alike(a: str, a_text: str, b: str, b_text: str, kind: str) -> bool:
     return _forecast(a_text, a) == _forecast(b_text, b) and not _now_and_next(a_text, b_text) \
         and (kind != "date" or all(CALENDAR.search(v) or ANY_CLOCK.search(v) or RELATIVE_DAY.match(v.strip())
                                    for v in (a, b))) \
-        and (kind != "amount" or amount_kind(a, a_text) == amount_kind(b, b_text) and _of_one_scale(a, b)
+        and (kind != "amount" or _one_kind(amount_kind(a, a_text), amount_kind(b, b_text)) and _of_one_scale(a, b)
              and bool(SCORELINE.fullmatch(a.strip())) == bool(SCORELINE.fullmatch(b.strip()))) \
         and (kind != "date" or precision(a) == precision(b))
+
+
+def _one_kind(a: str, b: str) -> bool:
+    """Two kinds of amount (`amount_kind`) one fact can be said in: the same, or the same but for what one of them is
+    said per ("a daily cap of 20kg per licence" / "allowed 30kg of cockles a day each"), never two things per ("24
+    dollars a share" / "3 dollars a ticket")."""
+    (a_kind, _, a_per), (b_kind, _, b_per) = (x.partition(" per ") for x in (a, b))
+    return a_kind == b_kind and (a_per == b_per or not a_per or not b_per)
 
 
 def _of_one_scale(a: str, b: str) -> bool:
@@ -552,7 +563,7 @@ def _of_one_scale(a: str, b: str) -> bool:
     return x == 0 or y / x < SCALE or digits[0] == digits[1]
 
 
-_NOW = re.compile(r"\b(?:currently|at\s+present|presently)\b", re.I)
+_NOW = re.compile(r"\b(?:current(?:ly)?|at\s+present|presently)\b", re.I)
 _NEXT = re.compile(r"\b(?:will|from|new|rises?|rising|increases?|going\s+up|raised?)\b", re.I)
 
 
@@ -649,6 +660,16 @@ def _held_by_another(question: Question, statement: str, span: str, claim: str =
              and not (kinds and next((k for (a, b), k in labels.items() if a <= m.start() < b and k), None) not in (*kinds, None))
              and (set(n) & named or not _LOCATIVE.search(before[:m.start()]))]
     return bool(names) and not set(names[-1]) & named
+
+
+def _role_beside(sentence: str, span: str) -> set[str]:
+    """The stems of the role a name is given beside it ("its chief executive, Idris Vaughan", "Celia Ambrose, the
+    mayor,"): words of a person's kind (`KIND_OF`) just before or after it."""
+    at = max(sentence.find(span), 0)
+    before = re.search(r"((?:[\w'’-]+\s+){0,2}[\w'’-]+),?\s*$", sentence[:at])
+    after = re.match(r",\s*(?:the\s+|its\s+|their\s+|a\s+)?((?:[\w'’-]+\s+){0,2}[\w'’-]+)", sentence[at + len(span):])
+    words = " ".join(m.group(1) for m in (before, after) if m)
+    return {t for t in tokenize(words) if KIND_OF.get(t) == "person"}
 
 
 def _aged(sentence: str, span: str) -> str:

@@ -77,7 +77,7 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         return [Entity(text[at[e.start]:at[e.end - 1] + 1], e.label, at[e.start], at[e.end - 1] + 1)
                 for e in typed_spans(shown, question, guess, replaced)]
     entities = entities_of(text)
-    found = [e for e in entities if e.label in labels]
+    found = [e for e in entities if e.label in labels and not _BOUND_ALONE.fullmatch(e.text)]  # (not "no more than")
     if question.answer_type == "amount":  # an age, which the recogniser calls a date: "the 91-year-old", "aged 91"
         found += [e for e in entities if e.label == "DATE" and (_AGE.search(e.text) or question.dimensions == ("age",)
                                                                 and _an_age(text, e, question.of_thing))]  # "aged 96"
@@ -90,8 +90,10 @@ def typed_spans(text: str, question: Question, guess: bool = True, replaced: boo
         for m in pattern.finditer(text):
             if any(ch.isdigit() for ch in m.group(0)) or question.answer_type == "date":
                 # (a time of day is one whatever the recogniser calls it: "pulled out at 7.18am" tagged a name)
+                # (nor a figure the recogniser ran into a name: "Bertilla Gowthorpe £385" as a work of art)
                 taken = (*found, *(e for e in entities if not (ANY_CLOCK.fullmatch(m.group(0)) and (
-                    e.label in _NUMBER_LABELS or m.start() <= e.start and e.end <= m.end()))))
+                    e.label in _NUMBER_LABELS or m.start() <= e.start and e.end <= m.end()))
+                    and not (e.label not in _FIGURE_LABELS and re.search(r"[$€£¥]", m.group(0)))))
                 if not any(e.start < m.end() and m.start() < e.end for e in taken):
                     found.append(Entity(m.group(0).strip(), "PATTERN", m.start(), m.start() + len(m.group(0).strip())))
     if question.answer_type == "amount":  # "at about 7.15am": a time of day, no count or sum
@@ -260,6 +262,8 @@ def stated(e: Entity, text: str, kind: str, replaced: bool = False) -> bool:
     to the day of writing ("today"), not a value it says was superseded (unless `replaced`)."""
     if kind in ("person", "agent", "organization") and (placed(text, e) or _EVENT.search(text[max(0, e.start - 20):e.start])):
         return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
+    if kind == "organization" and re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+$", text[:e.start]):
+        return False  # "Mr Ferrandiz": a person, whatever the recogniser calls him
     if kind in ("person", "agent", "organization") and e.label == "NORP" and _describes(text, e):
         return False  # "the Victorian lighthouse", "Roman silver coins": a word that describes a thing, no one who acts
     if kind == "date" and _RELATIVE.match(e.text.strip()) and not RELATIVE_DAY.match(e.text.strip()):
@@ -315,6 +319,9 @@ def reports_date(question: Question, span: str, text: str) -> bool:
         and attributed(Entity(span, "DATE", at, at + len(span)), text)
 
 
+_FIGURE_LABELS = frozenset(("MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "DATE", "TIME"))
+_BOUND_ALONE = re.compile(r"(?:\s*\b(?:no|not|more|less|fewer|than|about|around|some|only|nearly|almost|over|under|up|"
+                          r"to|at|least|most)\b)+", re.I)  # a bound the recogniser took for a number, with no number
 _YEAR_OR_MONTH = re.compile(rf"(?:in\s+)?(?:(?:1[0-9]|20)\d\d|{MONTH}(?:\s+(?:1[0-9]|20)\d\d)?)", re.I)
 _AHEAD = re.compile(r"\bwhen\s+(?:does|do|will|can|could|would|should|is|are)\b", re.I)  # a date to come, or that holds
 _ON_CALENDAR = re.compile(rf"\b{MONTH}\b|(?<!\d)(?:19|20)\d\d(?!\d)|\d{{1,2}}[/.-]\d{{1,2}}", re.I)

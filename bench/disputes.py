@@ -12,9 +12,9 @@ its corpus file names share after the story number ("03-corvale-arena-cost-<outl
 cost"), and its kind and disputed values come from its questions (the story is the one whose corpus holds
 a question's evidence). Sets: conflicts (all its questions), conflicts_fresh, conflicts_final,
 conflicts_late, conflicts_blind, conflicts_sealed, conflicts_unseen, conflicts_hidden, conflicts_kept, conflicts_spare and
-conflicts_reserve, conflicts_winter, conflicts_thaw, conflicts_dawn, conflicts_frost, conflicts_gale, conflicts_haze and
-conflicts_mist (developed on, each after its one held-out scoring); `--heldout`: none now (each new set is held out
-until its one scoring, then moves to DEVELOPED).
+conflicts_reserve, conflicts_winter, conflicts_thaw, conflicts_dawn, conflicts_frost, conflicts_gale, conflicts_haze,
+conflicts_mist, conflicts_sleet, conflicts_rime and conflicts_glaze (developed on, each after its one held-out scoring);
+`--heldout`: conflicts_drizzle (each new set is held out until its one scoring, then moves to DEVELOPED).
 
     python bench/disputes.py [--heldout] [--sets conflicts,conflicts_blind] [-v]
 """

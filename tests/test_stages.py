@@ -378,6 +378,11 @@ def test_a_day_is_placed_by_its_articles_date_and_a_value_owned_as_wrong_is_no_a
     assert typed_spans(said, share) == [] and CORRECTS.search(said)
     assert not CORRECTS.search("Members backed handing the building over rather than demolishing it.")
     assert CORRECTS.search("The fire destroyed 52 homes, not 37 as first announced.")
+    assert CORRECTS.search("Update: the walk raised £4,200.") and CORRECTS.search('"We got the number wrong," she said.')
+    # "what share of" asks a share whatever verb follows; "how much did the walk raise" a sum of money
+    assert understand("what share of istrelle parents back the plan", Lexical()).answer_type == "amount"
+    assert understand("how much did the lantern walk raise for the lifeboat", Lexical()).unit == "money"
+    assert understand("how big a raise did the nurses get", Lexical()).unit == "share"
     # the hour is asked where the day is known, or a time is the head of a terse query
     assert understand("when are the riders moving the herd out on saturday morning", Lexical()).dimensions == ("clock",)
     assert understand("tarrabee cattle drive start time", Lexical()).dimensions == ("clock",)
@@ -388,6 +393,17 @@ def test_a_day_is_placed_by_its_articles_date_and_a_value_owned_as_wrong_is_no_a
     from assistant.question import other_sum
 
     assert other_sum("profit", "revenu") and not other_sum("fine", "penalti")
+    # a limit said per licence and one said a day each are one kind of amount; a share's price and a ticket's are not
+    from assistant.sides import _role_beside, alike
+
+    assert alike("20kg", "a daily cap of 20kg per licence", "30kg", "allowed 30kg of cockles a day each", "amount")
+    assert not alike("24 dollars", "sold at 24 dollars a share", "30 dollars", "seats at 30 dollars a ticket", "amount")
+    # a bound alone is no number; a name's role beside it says whose answer it is
+    limit = understand("gullersand cockle daily limit", Lexical())
+    said = "Each licence holder will be allowed to take no more than 20 kilograms of cockles a day."
+    assert "no more than" not in [e.text for e in typed_spans(said, limit)]
+    assert _role_beside("the city faces a shortfall, its chief executive, Idris Vaughan, said", "Idris Vaughan") == \
+        {"chief", "execut"}
 
 
 def test_a_measure_asked_is_answered_in_its_unit():
