@@ -242,9 +242,10 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     published = best.chunk.published_at[:4]
     now = years or ({str(int(published) + d) for d in (-1, 0, 1)} if published.isdigit() else set())
     # a sentence that tells of someone named before only by a pronoun is read with the sentence before it ("... by Audrey
-    # Pickersgill, who led the school for 18 years. At 88, she was in the front row")
+    # Pickersgill, who led the school for 18 years. At 88, she was in the front row"); not for a name asked, which is
+    # then another's than the pronoun's ("She succeeds Margaret Dunlevy")
     read_as: dict[str, str] = {}
-    for ev in (ev for article_id in others for ev in chunks[article_id]):
+    for ev in (ev for article_id in others for ev in chunks[article_id]) if question.answer_type in _VALUES else ():
         said = sentences(ev.chunk.text)
         read_as |= {s: f"{said[i - 1]} {s}" for i, s in enumerate(said) if i and _PRONOUN.match(s)}
     for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
@@ -365,6 +366,7 @@ def _row_sides(store: Store, question: Question, best: Evidence, claim: str, min
     return found
 
 
+_VALUES = frozenset(("amount", "date", "place"))
 _PRONOUN = re.compile(r"^(?:\S+\s+){0,5}?(?:he|she|they)\b", re.I)  # a subject pronoun among its first words
 _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _YEAR_NEAR = 60  # characters either side of a value where a year says which year it is of
@@ -517,8 +519,9 @@ def _comparable_in(question: Question, mine: str, claim: str, span: str, sentenc
     if {_end(claim, mine), _end(sentence, span)} == {"first", "last"}:
         return False  # "The first train pulled out at 7.18am" / "The last train back will arrive at 11.05pm"
     asked = {t for t in tokenize(question.role) if KIND_OF.get(t) == "person"}  # a role asked ("the mayor")
-    if asked and (role := _role_beside(sentence, span)) and not role & asked:
-        return False  # "its chief executive, Idris Vaughan" is no answer to who the mayor is
+    if asked and not asked & tokset(sentence) and (role := _role_beside(sentence, span)) and not role & asked:
+        return False  # "its chief executive, Idris Vaughan" is no answer to who the mayor is (but "Grace Oduya, the
+        #               port's finance director, will become chief executive" is to who the chief executive is)
     return not _held_by_another(question, sentence, span, claim) and alike(mine, claim, span, sentence,
                                                                             question.answer_type)
 
