@@ -101,7 +101,9 @@ _CLOCK_ASKED = re.compile(r"\b(?:what|which)\s+(?:time\b(?!\s+(?:of\s+)?(?:year|
                           r"\btime\s+of\b(?!\s+(?:the\s+)?(?:year|season|day|month)\b)|"
                           # "when on monday morning", "when are they moving out on saturday morning", "when overnight":
                           # the day is known, the hour is asked; "tarrabee cattle drive start time"
-                          r"\bwhen\b.*\b(?:on\s+(?:\w+day|that\s+day)|morning|afternoon|evening|overnight|tonight)\b|"
+                          r"\bwhen\s+(?:overnight|on\s+(?:\w+day|that\s+day))\b|\bwhen\s+(?:is|are|was|were|do|does|did|will|"
+                          r"would|can|could|has|have|had)\b[^?…]*\b(?:on\s+\w+day|morning|afternoon|evening|overnight|"
+                          r"tonight)\b|"
                           r"\btime\W*$", re.I)
 _DIMENSIONS = (
     (re.compile(r"\bhow\s+old\b|\bage\b", re.I), ("age",)),  # "how old is she", "dilys wrathall age zip wire"

@@ -27,8 +27,11 @@ packs since; conflicts_dawn and chat_dawn, written before the thirteenth,
 were scored once early in it and are developed packs since; conflicts_frost and chat_frost, written during it,
 were scored once in it too and are developed packs since; conflicts_gale and chat_gale, written later in it, were scored once
 at its end and are developed packs since; conflicts_haze, conflicts_mist and chat_haze, written at the start of the
-fourteenth round, were scored once held out at its end and are developed packs since; no untouched set remains: the
-next round needs new ones, written before it).
+fourteenth round, were scored once held out at its end and are developed packs since, as are conflicts_sleet, chat_sleet,
+conflicts_rime, chat_hail, conflicts_glaze and chat_squall, scored once in the fifteenth and sixteenth rounds;
+conflicts_drizzle and chat_fog, written before the seventeenth round, were scored once held out at its end and are
+developed packs since; no untouched
+set remains: the next round needs new ones, written before it).
 For the conflicts packs it also prints `said`, `true_first` and `false_conflicts` (`sides_scored`).
 
     python bench/baseline.py [--heldout] [--embedders onnx,torch] [--packs seed_dev,tatqa_dev] [--json]
@@ -131,14 +134,14 @@ PACKS = {  # name -> (questions, corpus, split of the questions)
     "chat_hail": (CHAT_HAIL / "questions.jsonl", CHAT_HAIL / "corpus", "heldout"),
     "conflicts_glaze": (GLAZE / "questions.jsonl", GLAZE / "corpus", "heldout"),
     "chat_squall": (CHAT_SQUALL / "questions.jsonl", CHAT_SQUALL / "corpus", "heldout"),
+    "conflicts_drizzle": (DRIZZLE / "questions.jsonl", DRIZZLE / "corpus", "heldout"),
+    "chat_fog": (CHAT_FOG / "questions.jsonl", CHAT_FOG / "corpus", "heldout"),
     "tatqa_dev": (EVAL / "tatqa_dev" / "questions.jsonl", EVAL / "tatqa_dev" / "corpus", None),
 }
 HELDOUT = {  # scored once, at the end
     "probe_heldout": (PROBE / "questions.jsonl", PROBE / "corpus", "heldout"),
     "chat_heldout": (CHAT / "questions.jsonl", CHAT / "corpus", "heldout"),
     "conflicts_heldout": (CONFLICTS / "questions.jsonl", CONFLICTS / "corpus", "heldout"),
-    "conflicts_drizzle": (DRIZZLE / "questions.jsonl", DRIZZLE / "corpus", "heldout"),
-    "chat_fog": (CHAT_FOG / "questions.jsonl", CHAT_FOG / "corpus", "heldout"),
 }
 COLUMNS = ("answer_accuracy", "false_refusals", "refusal_accuracy", "citation_recall", "citation_precision",
            "answer_lead_accuracy", "conflict_detection", "median_answer_words", "p50_ms")
