@@ -245,15 +245,16 @@ def _restating(store: Store, question: Question, best: Evidence, claim: str, min
     # Pickersgill, who led the school for 18 years. At 88, she was in the front row"); not for a name asked, which is
     # then another's than the pronoun's ("She succeeds Margaret Dunlevy")
     read_as: dict[str, str] = {}
-    for ev in (ev for article_id in others for ev in chunks[article_id]) if question.answer_type in _VALUES else ():
+    for ev in (ev for article_id in others for ev in chunks[article_id]):
         said = sentences(ev.chunk.text)
-        read_as |= {s: f"{said[i - 1]} {s}" for i, s in enumerate(said) if i and _PRONOUN.match(s)}
-    for s, ev in [(s, ev) for article_id in others for ev in chunks[article_id] for s in sentences(ev.chunk.text)]:
-        span = answer_span(question, s)
-        # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"), that the sentence
-        # holds for what the question names
-        if span and _comparable_in(question, mine, claim, span, s, now):
-            options.append((s, replace(ev, statement=s, quote=s)))
+        for i, s in enumerate(said):
+            if i and question.answer_type in _VALUES and _PRONOUN.match(s):
+                read_as[s] = f"{said[i - 1]} {s}"
+            span = answer_span(question, s)
+            # a value of the same kind, of no other years ("a 2018 and a 2022 figure are two facts"), that the sentence
+            # holds for what the question names
+            if span and _comparable_in(question, mine, claim, span, s, now):
+                options.append((s, replace(ev, statement=s, quote=s)))
     # "how many volunteers": an article that ties a figure to volunteers states that one, not the "25 knots" of its lead
     tied = {ev.chunk.article_id for s, ev in options if question.measure and attached(question, s)}
 
@@ -385,8 +386,10 @@ def _near(sentence: str, value: str) -> str:
     return f"{sentence[max(at - _YEAR_NEAR, 0):at]}{inside}{sentence[at + len(value):at + len(value) + _YEAR_NEAR]}"
 
 
-_FIRST = re.compile(r"\b(?:first|earliest|opening|start(?:s|ed|ing)?|begin(?:s|ning)?|began)\b(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
-_LAST = re.compile(r"\b(?:last|final|latest|closing|end(?:s|ed|ing)?|finish(?:es|ed|ing)?)\b(?!\s+(?:week|weekend|month|year|night|season|time|"
+_FIRST = re.compile(r"\b(?:first|earliest|opening|start(?:s|ed|ing)?|begin(?:s|ning)?|began)\b"
+                    r"(?!\s+(?:reported|announced|given|said|stated|thought|time))", re.I)
+_LAST = re.compile(r"\b(?:last|final|latest|closing|end(?:s|ed|ing)?|finish(?:es|ed|ing)?)\b"
+                   r"(?!\s+(?:week|weekend|month|year|night|season|time|"
                    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day))", re.I)  # not "last week": when it was said
 
 

@@ -227,6 +227,7 @@ _WRONG_AFTER = re.compile(r"(?:[^.;!?]{0,60}?\s|\s*[;,–—-]\s*(?:that|this|wh
                           r"an?\s+(?:error|mistake|typo)|in\s+error)\b", re.I)
 
 
+_TITLED = re.compile(rf"\b{TITLE.pattern.lstrip('^')}$", re.I)  # a person's title just before a name
 _EVENT = re.compile(r"\b(?:during|throughout|since)\s+(?:the\s+)?$", re.I)
 _ATTRIBUTED = re.compile(r"\b(?:(?:said|says|announced|reported|confirmed|(?:updated|revised|corrected)(?:\s+(?:its|their|the)\s+"
                          r"\w+)?)\s+(?:on\s+)?|told\s+[^.;,]{1,60}?\s+on\s+)$", re.I)  # "updated its figure on Thursday"
@@ -262,7 +263,7 @@ def stated(e: Entity, text: str, kind: str, replaced: bool = False) -> bool:
     to the day of writing ("today"), not a value it says was superseded (unless `replaced`)."""
     if kind in ("person", "agent", "organization") and (placed(text, e) or _EVENT.search(text[max(0, e.start - 20):e.start])):
         return False  # "the tunnel in Brackwater", "collapsed during Storm Orla": a place, an event
-    if kind == "organization" and re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+$", text[:e.start]):
+    if kind == "organization" and _TITLED.search(text[:e.start]):
         return False  # "Mr Ferrandiz": a person, whatever the recogniser calls him
     if kind in ("person", "agent", "organization") and e.label == "NORP" and _describes(text, e):
         return False  # "the Victorian lighthouse", "Roman silver coins": a word that describes a thing, no one who acts
